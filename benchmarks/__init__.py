@@ -1,0 +1,1 @@
+"""Speed and memory benchmarks; each module runs with ``python -m benchmarks.<name>``."""

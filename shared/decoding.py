@@ -1,0 +1,320 @@
+"""Search over any step function: greedy and batched beam search.
+
+The search never sees a model. It calls
+
+    step_fn(tokens, state, context) -> (log_probs, state, attention)
+
+where ``tokens`` is (N,) int64, ``state`` a dict of batch-first tensors that the search
+reorders as hypotheses are pruned, ``context`` a dict of batch-first tensors that are the
+same for every hypothesis of one input (an encoder memory, its keys and mask) and so are
+expanded once and never reordered, ``log_probs`` is (N, V) and ``attention`` (N, S) or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+StepFn = Callable[
+    [torch.Tensor, dict[str, torch.Tensor], dict[str, torch.Tensor]],
+    tuple[torch.Tensor, dict[str, torch.Tensor], "torch.Tensor | None"],
+]
+
+
+@dataclass
+class DecodeConfig:
+    """Search settings (kept apart from any model's architecture).
+
+    Attributes:
+        beam_size: hypotheses kept per input; 1 is greedy search.
+        max_len: most tokens generated per hypothesis, end-of-sequence included.
+        length_penalty: alpha of GNMT's penalty ((5 + L) / 6) ** alpha that divides the
+            summed log-probability; 0 ranks by raw log-probability, larger favours longer output.
+        n_best: hypotheses returned per input (at most ``beam_size``).
+    """
+
+    beam_size: int = 5
+    max_len: int = 100
+    length_penalty: float = 0.0
+    n_best: int = 1
+
+    def __post_init__(self) -> None:
+        if self.beam_size < 1:
+            raise ValueError(f"beam_size must be >= 1, got {self.beam_size}")
+        if self.max_len < 1:
+            raise ValueError(f"max_len must be >= 1, got {self.max_len}")
+        if not 1 <= self.n_best <= self.beam_size:
+            raise ValueError(
+                f"n_best must be in [1, beam_size={self.beam_size}], got {self.n_best}"
+            )
+        if self.length_penalty < 0:
+            raise ValueError(f"length_penalty must be >= 0, got {self.length_penalty}")
+
+
+@dataclass
+class Hypothesis:
+    """One decoded sequence.
+
+    Attributes:
+        tokens: generated ids, without the start and end symbols.
+        score: ``log_prob`` divided by the length penalty; what hypotheses are ranked by.
+        log_prob: summed log-probability of the tokens and, if ``finished``, the end symbol.
+        attention: (len(tokens), S) attention of each generated token, or None.
+        finished: whether the end symbol was produced (False: cut at ``max_len``).
+    """
+
+    tokens: list[int]
+    score: float
+    log_prob: float
+    attention: torch.Tensor | None
+    finished: bool
+
+
+def length_penalty(length: int, alpha: float) -> float:
+    """GNMT's length penalty ((5 + length) / 6) ** alpha (Wu et al. 2016)."""
+    return ((5.0 + length) / 6.0) ** alpha
+
+
+def _batch_size(state: dict[str, torch.Tensor], context: dict[str, torch.Tensor]) -> int:
+    for tensor in (*state.values(), *context.values()):
+        return tensor.size(0)
+    raise ValueError("state and context are both empty: cannot tell the batch size")
+
+
+def _expand(tensors: dict[str, torch.Tensor], k: int) -> dict[str, torch.Tensor]:
+    return {name: t.repeat_interleave(k, dim=0) for name, t in tensors.items()}
+
+
+@torch.no_grad()
+def greedy_search(
+    step_fn: StepFn,
+    state: dict[str, torch.Tensor],
+    *,
+    bos: int,
+    eos: int,
+    config: DecodeConfig,
+    context: dict[str, torch.Tensor] | None = None,
+) -> list[list[Hypothesis]]:
+    """Pick the most probable token at every step, for a whole batch at once.
+
+    Args:
+        step_fn: see the module docstring.
+        state: initial state, each tensor (B, ...).
+        bos, eos: start and end symbol ids.
+        config: uses ``max_len`` and ``length_penalty`` (for the reported score).
+        context: per-input constants, each tensor (B, ...).
+
+    Returns:
+        B lists holding one :class:`Hypothesis` each.
+    """
+    context = context or {}
+    batch = _batch_size(state, context)
+    if batch == 0:
+        raise ValueError("empty batch")
+    tokens = torch.full((batch,), bos, dtype=torch.long, device=_device(state, context))
+    finished = torch.zeros(batch, dtype=torch.bool)
+    lengths = torch.zeros(batch, dtype=torch.long)
+    log_prob = torch.zeros(batch, dtype=torch.float64)
+    chosen, attentions = [], []
+    for _ in range(config.max_len):
+        log_probs, state, attention = step_fn(tokens, state, context)
+        best_lp, tokens = log_probs.max(dim=-1)
+        alive = ~finished
+        log_prob += torch.where(alive, best_lp.double().cpu(), torch.zeros_like(log_prob))
+        lengths += alive.long()
+        chosen.append(tokens.cpu())
+        attentions.append(None if attention is None else attention.detach().cpu())
+        finished |= tokens.cpu() == eos
+        if bool(finished.all()):
+            break
+    hyps = []
+    for b in range(batch):
+        n = int(lengths[b])
+        ended = bool(finished[b])
+        seq = [int(chosen[t][b]) for t in range(n - (1 if ended else 0))]
+        attn = None
+        if attentions and attentions[0] is not None:
+            rows = [attentions[t][b] for t in range(len(seq))]
+            attn = torch.stack(rows) if rows else attentions[0].new_zeros(0, attentions[0].size(-1))
+        lp = float(log_prob[b])
+        score = lp / length_penalty(n, config.length_penalty)
+        hyps.append([Hypothesis(seq, score, lp, attn, ended)])
+    return hyps
+
+
+def _device(state: dict[str, torch.Tensor], context: dict[str, torch.Tensor]) -> torch.device:
+    for tensor in (*state.values(), *context.values()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+@torch.no_grad()
+def beam_search(
+    step_fn: StepFn,
+    state: dict[str, torch.Tensor],
+    *,
+    bos: int,
+    eos: int,
+    config: DecodeConfig,
+    context: dict[str, torch.Tensor] | None = None,
+) -> list[list[Hypothesis]]:
+    """Batched beam search: all inputs and all their beams advance in one ``step_fn`` call.
+
+    Each step scores every (beam, token) extension. Extensions by the end symbol that rank
+    among the top ``beam_size`` enter the input's pool of finished hypotheses (the best
+    ``beam_size`` are kept); the best ``beam_size`` other extensions stay alive. An input is
+    done when its pool is full and its best live hypothesis, length-normalised at the
+    current length, cannot beat the worst in the pool — so beam size 1 is exactly greedy
+    search. Inputs still open at ``max_len`` add their live beams to the pool, unfinished.
+
+    Args:
+        step_fn: see the module docstring.
+        state: initial state, each tensor (B, ...); expanded to (B * beam_size, ...).
+        bos, eos: start and end symbol ids.
+        config: beam size, maximum length, length penalty, n-best.
+        context: per-input constants, each tensor (B, ...); expanded once, never reordered.
+
+    Returns:
+        B lists of ``n_best`` :class:`Hypothesis`, best first.
+    """
+    context = context or {}
+    batch = _batch_size(state, context)
+    if batch == 0:
+        raise ValueError("empty batch")
+    k = config.beam_size
+    alpha = config.length_penalty
+    device = _device(state, context)
+    state = _expand(state, k)
+    context = _expand(context, k)
+
+    scores = torch.full((batch, k), float("-inf"), device=device)
+    scores[:, 0] = 0.0  # all beams start identical: expand only the first at step 0
+    tokens = torch.full((batch * k,), bos, dtype=torch.long, device=device)
+    offsets = (torch.arange(batch, device=device) * k).unsqueeze(1)
+    parents, chosen, attentions = [], [], []  # per step: (B, K), (B, K), (B, K, S)
+    pools = [_Pool(k) for _ in range(batch)]
+    done = [False] * batch
+
+    for t in range(config.max_len):
+        log_probs, state, attention = step_fn(tokens, state, context)
+        vocab = log_probs.size(-1)
+        # In place: the step's output is ours, and a fresh (B, K*V) buffer costs page faults.
+        candidates = log_probs.reshape(batch, k, vocab).add_(scores.unsqueeze(-1)).view(batch, -1)
+        top_scores, top_index = candidates.topk(min(2 * k, candidates.size(1)), dim=1)
+        top_parent = torch.div(top_index, vocab, rounding_mode="floor")
+        top_token = top_index % vocab
+        is_eos = top_token == eos
+
+        ending = (is_eos[:, :k] & torch.isfinite(top_scores[:, :k])).nonzero().tolist()
+        if ending:
+            ending_scores = top_scores[:, :k].tolist()
+            ending_parents = top_parent[:, :k].tolist()
+            for b, rank in ending:
+                if not done[b]:
+                    lp = ending_scores[b][rank]
+                    # The end symbol's own attention row is not kept: it emits no word.
+                    pools[b].add(
+                        lp / length_penalty(t + 1, alpha),
+                        (t - 1, ending_parents[b][rank], lp, True),
+                    )
+
+        alive_scores = top_scores.masked_fill(is_eos, float("-inf"))
+        scores, keep = alive_scores.topk(k, dim=1)
+        parent = top_parent.gather(1, keep)
+        parents.append(parent)
+        chosen.append(top_token.gather(1, keep))
+        if attention is not None:
+            step_attention = attention.view(batch, k, -1)
+            index = parent.unsqueeze(-1).expand(-1, -1, step_attention.size(-1))
+            attentions.append(step_attention.gather(1, index))
+        best_alive = scores[:, 0].tolist()
+        for b in range(batch):
+            if not done[b] and pools[b].full():
+                done[b] = pools[b].worst() >= best_alive[b] / length_penalty(t + 1, alpha)
+        if all(done):
+            break
+        tokens = chosen[-1].view(-1)
+        flat = (offsets + parent).view(-1)
+        state = {name: tensor.index_select(0, flat) for name, tensor in state.items()}
+
+    steps = len(chosen)
+    final_scores = scores.tolist()
+    for b in range(batch):
+        if not done[b]:  # cut at max_len: the live beams compete, unfinished
+            for beam, lp in enumerate(final_scores[b]):
+                if lp != float("-inf"):
+                    pools[b].add(lp / length_penalty(steps, alpha), (steps - 1, beam, lp, False))
+
+    parents_list = torch.stack(parents).tolist()  # [t][b][beam], one transfer for the backtrace
+    chosen_list = torch.stack(chosen).tolist()
+    attention_all = torch.stack(attentions).cpu() if attentions else None
+    results = []
+    for b in range(batch):
+        hyps = []
+        for score, (last, beam, lp, ended) in pools[b].best(config.n_best):
+            seq, path = _backtrace(b, last, beam, parents_list, chosen_list)
+            attn = None
+            if attention_all is not None:
+                attn = attention_all[
+                    torch.arange(len(seq)), b, torch.tensor(path, dtype=torch.long)
+                ]
+            hyps.append(Hypothesis(seq, score, lp, attn, ended))
+        results.append(hyps)
+    return results
+
+
+class _Pool:
+    """The best ``size`` ended hypotheses of one input, as (score, payload)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: list[tuple[float, tuple]] = []
+
+    def full(self) -> bool:
+        return len(self.items) >= self.size
+
+    def worst(self) -> float:
+        return min(score for score, _ in self.items)
+
+    def add(self, score: float, payload: tuple) -> None:
+        if not self.full():
+            self.items.append((score, payload))
+        elif score > self.worst():
+            worst_index = min(range(len(self.items)), key=lambda i: self.items[i][0])
+            self.items[worst_index] = (score, payload)
+
+    def best(self, n: int) -> list[tuple[float, tuple]]:
+        return sorted(self.items, key=lambda item: item[0], reverse=True)[:n]
+
+
+def _backtrace(
+    b: int, last: int, beam: int, parents: list, chosen: list
+) -> tuple[list[int], list[int]]:
+    """Follow back-pointers from ``beam`` at step ``last`` to the start.
+
+    Returns the tokens and, for each step, which beam slot held the hypothesis.
+    """
+    seq, path = [], []
+    for t in range(last, -1, -1):
+        seq.append(chosen[t][b][beam])
+        path.append(beam)
+        beam = parents[t][b][beam]
+    seq.reverse()
+    path.reverse()
+    return seq, path
+
+
+def search(
+    step_fn: StepFn,
+    state: dict[str, torch.Tensor],
+    *,
+    bos: int,
+    eos: int,
+    config: DecodeConfig,
+    context: dict[str, torch.Tensor] | None = None,
+) -> list[list[Hypothesis]]:
+    """Greedy search when ``config.beam_size == 1``, else :func:`beam_search`."""
+    fn = greedy_search if config.beam_size == 1 else beam_search
+    return fn(step_fn, state, bos=bos, eos=eos, config=config, context=context)

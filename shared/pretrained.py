@@ -1,0 +1,129 @@
+"""Models on disk: a directory with ``config.json``, ``model.safetensors``, the vocabulary or
+tokenizer files and a model card ``README.md``. Loading never unpickles."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any, TypeVar
+
+import torch
+from safetensors.torch import load_model, save_model
+
+CONFIG_NAME = "config.json"
+WEIGHTS_NAME = "model.safetensors"
+CARD_NAME = "README.md"
+
+C = TypeVar("C")
+
+
+class ModelLoadError(ValueError):
+    """A directory that cannot be loaded as the requested model (a clear message says why)."""
+
+
+def save_pretrained(
+    model: torch.nn.Module,
+    directory: str | Path,
+    config: Any,
+    *,
+    model_type: str,
+    format_version: int = 1,
+    card: str | None = None,
+) -> Path:
+    """Write ``config.json`` (``model_type``, ``format_version`` and the fields of the
+    ``config`` dataclass), ``model.safetensors`` and, if given, the model card.
+
+    Vocabulary or tokenizer files are the caller's to add to the same directory.
+    """
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    payload = {"model_type": model_type, "format_version": format_version}
+    payload.update(dataclasses.asdict(config))
+    (directory / CONFIG_NAME).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    save_model(model, str(directory / WEIGHTS_NAME))
+    if card is not None:
+        (directory / CARD_NAME).write_text(card, encoding="utf-8")
+    return directory
+
+
+def load_config(
+    directory: str | Path, config_cls: type[C], *, model_type: str, format_version: int = 1
+) -> C:
+    """Read and check ``config.json`` into ``config_cls``.
+
+    Missing keys take the dataclass defaults; unknown keys are an error.
+
+    Raises:
+        ModelLoadError: not a model directory, another model type, a newer format, unknown keys.
+    """
+    directory = Path(directory)
+    path = directory / CONFIG_NAME
+    if not directory.is_dir():
+        raise ModelLoadError(
+            f"{directory} is not a directory (expected a saved {model_type} model)"
+        )
+    if not path.is_file():
+        raise ModelLoadError(f"{directory} is not a model directory: it has no {CONFIG_NAME}")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ModelLoadError(f"{path} is not valid JSON: {err}") from err
+    if not isinstance(data, dict):
+        raise ModelLoadError(f"{path} must hold a JSON object")
+    found_type = data.pop("model_type", None)
+    if found_type != model_type:
+        raise ModelLoadError(
+            f"{directory} holds a {found_type!r} model, not a {model_type!r} model"
+        )
+    found_version = data.pop("format_version", None)
+    if not isinstance(found_version, int) or found_version > format_version:
+        raise ModelLoadError(
+            f"{directory} has format_version {found_version!r}; this version of the code reads"
+            f" up to {format_version}: upgrade the package to load it"
+        )
+    known = {f.name for f in dataclasses.fields(config_cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ModelLoadError(f"{path} has unknown keys {unknown}; known keys: {sorted(known)}")
+    return config_cls(**data)
+
+
+def load_weights(model: torch.nn.Module, directory: str | Path) -> torch.nn.Module:
+    """Load ``model.safetensors`` into ``model`` (every tensor must match, strictly)."""
+    path = Path(directory) / WEIGHTS_NAME
+    if not path.is_file():
+        raise ModelLoadError(f"{directory} has no {WEIGHTS_NAME}")
+    missing, unexpected = load_model(model, str(path), strict=False)
+    if missing or unexpected:
+        raise ModelLoadError(
+            f"{path} does not match the model: missing {sorted(missing)}, unexpected"
+            f" {sorted(unexpected)}"
+        )
+    return model
+
+
+def list_pretrained(root: str | Path) -> list[str]:
+    """Names of the model directories directly under ``root`` (each with a config.json)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if (p / CONFIG_NAME).is_file())
+
+
+def resolve_model_dir(name_or_path: str | Path, root: str | Path) -> Path:
+    """A shipped model's name (a folder under ``root``) or any directory, as a path.
+
+    Raises:
+        ModelLoadError: neither a shipped name nor an existing directory.
+    """
+    candidate = Path(root) / str(name_or_path)
+    if str(name_or_path) in list_pretrained(root):
+        return candidate
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        return path
+    names = ", ".join(list_pretrained(root)) or "none"
+    raise ModelLoadError(
+        f"no model {str(name_or_path)!r}: not a shipped model (shipped: {names}) nor a directory"
+    )
