@@ -445,8 +445,6 @@ def fit(
                 for k, v in logs.items():
                     window[k] = window.get(k, 0.0) + v
                 window_steps += 1
-                if on_step is not None:
-                    on_step(step, logs)
                 bar.update(1)
                 if step % config.log_every == 0 or step == config.max_steps:
                     means = {k: v / window_steps for k, v in window.items()}
@@ -462,6 +460,8 @@ def fit(
                     )
                     bar.set_postfix(loss=f"{means['loss']:.4f}", lr=f"{lr:.2e}")
                     window, window_steps = {}, 0
+                if on_step is not None:
+                    on_step(step, logs)
                 if config.eval_every and step % config.eval_every == 0 and step < config.max_steps:
                     run_eval()
                 if config.checkpoint_every and step % config.checkpoint_every == 0:

@@ -1,0 +1,48 @@
+"""The web app starts, answers, and shuts down cleanly."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_app_serves_then_stops_cleanly_on_sigterm(tmp_path):
+    port = free_port()
+    env = {**os.environ, "GRADIO_TEMP_DIR": str(tmp_path), "MPLCONFIGDIR": str(tmp_path)}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.time() + 90
+        config = None
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=2) as r:
+                    config = r.read().decode()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert config is not None, proc.stdout.read() if proc.poll() is not None else "no answer"
+        for tab in ("Image captioning", "Speech recognition", "Translation"):
+            assert tab in config
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -1,0 +1,94 @@
+import json
+from dataclasses import dataclass
+
+import pytest
+import torch
+
+from shared.decoder import AttentionRNNDecoder
+from shared.pretrained import (
+    ModelLoadError,
+    list_pretrained,
+    load_config,
+    load_weights,
+    resolve_model_dir,
+    save_pretrained,
+)
+
+
+@dataclass
+class TinyConfig:
+    vocab_size: int = 11
+    hidden_size: int = 16
+    cell: str = "lstm"
+
+
+def build(config: TinyConfig) -> AttentionRNNDecoder:
+    return AttentionRNNDecoder(config.vocab_size, 8, config.hidden_size, 16, cell=config.cell)
+
+
+def test_save_then_load_gives_identical_outputs(tmp_path):
+    config = TinyConfig(cell="gru")
+    model = build(config).eval()
+    save_pretrained(model, tmp_path / "m", config, model_type="tiny", card="# Tiny\n")
+    assert {p.name for p in (tmp_path / "m").iterdir()} == {
+        "config.json",
+        "model.safetensors",
+        "README.md",
+    }
+    loaded_config = load_config(tmp_path / "m", TinyConfig, model_type="tiny")
+    assert loaded_config == config
+    loaded = load_weights(build(loaded_config), tmp_path / "m").eval()
+    tokens, memory = torch.randint(3, 11, (2, 4)), torch.randn(2, 5, 16)
+    assert torch.equal(model(tokens, memory)[0], loaded(tokens, memory)[0])
+
+
+def test_missing_keys_take_defaults(tmp_path):
+    (tmp_path / "config.json").write_text(
+        json.dumps({"model_type": "tiny", "format_version": 1, "cell": "rnn"})
+    )
+    assert load_config(tmp_path, TinyConfig, model_type="tiny") == TinyConfig(cell="rnn")
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"model_type": "other", "format_version": 1}, "holds a 'other' model, not a 'tiny'"),
+        ({"model_type": "tiny", "format_version": 2}, "format_version 2"),
+        (
+            {"model_type": "tiny", "format_version": 1, "colour": "red"},
+            "unknown keys \\['colour'\\]",
+        ),
+    ],
+)
+def test_wrong_configs_are_clear_errors(tmp_path, config, message):
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelLoadError, match=message):
+        load_config(tmp_path, TinyConfig, model_type="tiny")
+
+
+def test_not_a_model_directory(tmp_path):
+    with pytest.raises(ModelLoadError, match="not a model directory"):
+        load_config(tmp_path, TinyConfig, model_type="tiny")
+    with pytest.raises(ModelLoadError, match="not a directory"):
+        load_config(tmp_path / "nowhere", TinyConfig, model_type="tiny")
+    (tmp_path / "config.json").write_text("{not json")
+    with pytest.raises(ModelLoadError, match="not valid JSON"):
+        load_config(tmp_path, TinyConfig, model_type="tiny")
+    assert issubclass(ModelLoadError, ValueError)
+
+
+def test_weights_of_another_shape_are_refused(tmp_path):
+    save_pretrained(build(TinyConfig()), tmp_path, TinyConfig(), model_type="tiny")
+    with pytest.raises(Exception, match="size|shape|match"):
+        load_weights(build(TinyConfig(hidden_size=8)), tmp_path)
+
+
+def test_names_and_directories_resolve(tmp_path):
+    root = tmp_path / "pretrained"
+    save_pretrained(build(TinyConfig()), root / "small", TinyConfig(), model_type="tiny")
+    (root / "not-a-model").mkdir()
+    assert list_pretrained(root) == ["small"]
+    assert resolve_model_dir("small", root) == root / "small"
+    assert resolve_model_dir(str(root / "small"), tmp_path) == root / "small"
+    with pytest.raises(ModelLoadError, match="shipped: small"):
+        resolve_model_dir("large", root)

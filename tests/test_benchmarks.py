@@ -1,0 +1,41 @@
+"""The benchmarks run end to end on tiny sizes (their figures are not checked here)."""
+
+import json
+
+from benchmarks import decoder
+
+
+def test_decoder_benchmark_runs_and_writes_json(tmp_path):
+    out = tmp_path / "decoder.json"
+    result = decoder.main(
+        [
+            "--threads",
+            "1",
+            "--batch",
+            "3",
+            "--hidden",
+            "8",
+            "--embed",
+            "8",
+            "--memory-dim",
+            "16",
+            "--vocab",
+            "20",
+            "--src-len",
+            "5",
+            "--tgt-len",
+            "4",
+            "--beam",
+            "2",
+            "--repeats",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    saved = json.loads(out.read_text())
+    assert saved == json.loads(json.dumps(result))
+    run = saved["runs"][0]
+    assert run["beam_search"]["same_outputs"] is True
+    assert {r["attention"] for r in run["training_step"]} == {"additive", "general"}
+    assert all(r["params"] == r["baseline_params"] for r in run["training_step"])
