@@ -104,8 +104,13 @@ def test_interrupted_then_resumed_run_ends_with_the_same_weights(tmp_path):
         if step == 7:  # mid-epoch (5 batches per epoch), between two checkpoints
             os.kill(os.getpid(), signal.SIGINT)
 
-    with pytest.raises(KeyboardInterrupt):
-        _train(tmp_path / "resumed", on_step=ctrl_c_at_step_7)
+    # Background jobs start with SIGINT ignored; a terminal's Ctrl-C raises KeyboardInterrupt.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            _train(tmp_path / "resumed", on_step=ctrl_c_at_step_7)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     saved = torch.load(tmp_path / "resumed" / CHECKPOINT_NAME, weights_only=True)
     assert saved["counters"]["step"] == 7
     resumed = _train(tmp_path / "resumed")
