@@ -250,6 +250,7 @@ class AttentionRNNDecoder(nn.Module):
         bos: int,
         eos: int,
         config: DecodeConfig,
+        max_lens: list[int] | None = None,
     ) -> list[list[Hypothesis]]:
         """Decode a batch of memories with greedy or beam search (``config.beam_size``).
 
@@ -258,6 +259,7 @@ class AttentionRNNDecoder(nn.Module):
             pad_mask: (B, S) bool, True = padding, or None.
             bos, eos: start and end symbol ids.
             config: search settings.
+            max_lens: a length cap per input (batching then never changes a result).
 
         Returns:
             B lists of ``config.n_best`` hypotheses, best first.
@@ -276,4 +278,5 @@ class AttentionRNNDecoder(nn.Module):
             eos=eos,
             config=config,
             context=self.prepare_context(memory, pad_mask),
+            max_lens=max_lens,
         )

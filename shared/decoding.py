@@ -96,6 +96,7 @@ def greedy_search(
     eos: int,
     config: DecodeConfig,
     context: dict[str, torch.Tensor] | None = None,
+    max_lens: list[int] | None = None,
 ) -> list[list[Hypothesis]]:
     """Pick the most probable token at every step, for a whole batch at once.
 
@@ -105,6 +106,7 @@ def greedy_search(
         bos, eos: start and end symbol ids.
         config: uses ``max_len`` and ``length_penalty`` (for the reported score).
         context: per-input constants, each tensor (B, ...).
+        max_lens: a cap per input (at most ``config.max_len``).
 
     Returns:
         B lists holding one :class:`Hypothesis` each.
@@ -113,35 +115,46 @@ def greedy_search(
     batch = _batch_size(state, context)
     if batch == 0:
         raise ValueError("empty batch")
+    caps = torch.tensor(_caps(max_lens, batch, config))
     tokens = torch.full((batch,), bos, dtype=torch.long, device=_device(state, context))
     finished = torch.zeros(batch, dtype=torch.bool)
+    ended = torch.zeros(batch, dtype=torch.bool)  # finished by the end symbol
     lengths = torch.zeros(batch, dtype=torch.long)
     log_prob = torch.zeros(batch, dtype=torch.float64)
     chosen, attentions = [], []
-    for _ in range(config.max_len):
+    for t in range(config.max_len):
         log_probs, state, attention = step_fn(tokens, state, context)
         best_lp, tokens = log_probs.max(dim=-1)
+        finished |= caps <= t  # reached its own cap: stays unfinished
         alive = ~finished
         log_prob += torch.where(alive, best_lp.double().cpu(), torch.zeros_like(log_prob))
         lengths += alive.long()
         chosen.append(tokens.cpu())
         attentions.append(None if attention is None else attention.detach().cpu())
-        finished |= tokens.cpu() == eos
+        ended |= alive & (tokens.cpu() == eos)
+        finished |= ended
         if bool(finished.all()):
             break
     hyps = []
     for b in range(batch):
         n = int(lengths[b])
-        ended = bool(finished[b])
-        seq = [int(chosen[t][b]) for t in range(n - (1 if ended else 0))]
+        seq = [int(chosen[t][b]) for t in range(n - (1 if ended[b] else 0))]
         attn = None
         if attentions and attentions[0] is not None:
             rows = [attentions[t][b] for t in range(len(seq))]
             attn = torch.stack(rows) if rows else attentions[0].new_zeros(0, attentions[0].size(-1))
         lp = float(log_prob[b])
         score = lp / length_penalty(n, config.length_penalty)
-        hyps.append([Hypothesis(seq, score, lp, attn, ended)])
+        hyps.append([Hypothesis(seq, score, lp, attn, bool(ended[b]))])
     return hyps
+
+
+def _caps(max_lens: list[int] | None, batch: int, config: DecodeConfig) -> list[int]:
+    if max_lens is None:
+        return [config.max_len] * batch
+    if len(max_lens) != batch:
+        raise ValueError(f"{len(max_lens)} max_lens for a batch of {batch}")
+    return [max(1, min(int(n), config.max_len)) for n in max_lens]
 
 
 def _device(state: dict[str, torch.Tensor], context: dict[str, torch.Tensor]) -> torch.device:
@@ -159,6 +172,7 @@ def beam_search(
     eos: int,
     config: DecodeConfig,
     context: dict[str, torch.Tensor] | None = None,
+    max_lens: list[int] | None = None,
 ) -> list[list[Hypothesis]]:
     """Batched beam search: all inputs and all their beams advance in one ``step_fn`` call.
 
@@ -175,6 +189,8 @@ def beam_search(
         bos, eos: start and end symbol ids.
         config: beam size, maximum length, length penalty, n-best.
         context: per-input constants, each tensor (B, ...); expanded once, never reordered.
+        max_lens: a cap per input (at most ``config.max_len``), so that an input's result
+            does not depend on what it is batched with.
 
     Returns:
         B lists of ``n_best`` :class:`Hypothesis`, best first.
@@ -183,6 +199,7 @@ def beam_search(
     batch = _batch_size(state, context)
     if batch == 0:
         raise ValueError("empty batch")
+    caps = _caps(max_lens, batch, config)
     k = config.beam_size
     alpha = config.length_penalty
     device = _device(state, context)
@@ -231,21 +248,20 @@ def beam_search(
             attentions.append(step_attention.gather(1, index))
         best_alive = scores[:, 0].tolist()
         for b in range(batch):
-            if not done[b] and pools[b].full():
+            if done[b]:
+                continue
+            if pools[b].full():
                 done[b] = pools[b].worst() >= best_alive[b] / length_penalty(t + 1, alpha)
+            if not done[b] and t + 1 >= caps[b]:  # cut: the live beams compete, unfinished
+                for beam, lp in enumerate(scores[b].tolist()):
+                    if lp != float("-inf"):
+                        pools[b].add(lp / length_penalty(t + 1, alpha), (t, beam, lp, False))
+                done[b] = True
         if all(done):
             break
         tokens = chosen[-1].view(-1)
         flat = (offsets + parent).view(-1)
         state = {name: tensor.index_select(0, flat) for name, tensor in state.items()}
-
-    steps = len(chosen)
-    final_scores = scores.tolist()
-    for b in range(batch):
-        if not done[b]:  # cut at max_len: the live beams compete, unfinished
-            for beam, lp in enumerate(final_scores[b]):
-                if lp != float("-inf"):
-                    pools[b].add(lp / length_penalty(steps, alpha), (steps - 1, beam, lp, False))
 
     parents_list = torch.stack(parents).tolist()  # [t][b][beam], one transfer for the backtrace
     chosen_list = torch.stack(chosen).tolist()
@@ -314,7 +330,8 @@ def search(
     eos: int,
     config: DecodeConfig,
     context: dict[str, torch.Tensor] | None = None,
+    max_lens: list[int] | None = None,
 ) -> list[list[Hypothesis]]:
     """Greedy search when ``config.beam_size == 1``, else :func:`beam_search`."""
     fn = greedy_search if config.beam_size == 1 else beam_search
-    return fn(step_fn, state, bos=bos, eos=eos, config=config, context=context)
+    return fn(step_fn, state, bos=bos, eos=eos, config=config, context=context, max_lens=max_lens)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import torch
-from safetensors.torch import load_model, save_model
+from safetensors.torch import load_model, save_file, save_model
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
@@ -30,18 +30,27 @@ def save_pretrained(
     model_type: str,
     format_version: int = 1,
     card: str | None = None,
+    dtype: torch.dtype | None = None,
 ) -> Path:
     """Write ``config.json`` (``model_type``, ``format_version`` and the fields of the
     ``config`` dataclass), ``model.safetensors`` and, if given, the model card.
 
-    Vocabulary or tokenizer files are the caller's to add to the same directory.
+    ``dtype=torch.float16`` stores floating-point weights at half the size (they load back
+    into a float32 model). Vocabulary or tokenizer files are the caller's to add.
     """
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     payload = {"model_type": model_type, "format_version": format_version}
     payload.update(dataclasses.asdict(config))
     (directory / CONFIG_NAME).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
-    save_model(model, str(directory / WEIGHTS_NAME))
+    if dtype is None:
+        save_model(model, str(directory / WEIGHTS_NAME))
+    else:
+        state = {
+            name: (t.detach().to(dtype) if t.is_floating_point() else t.detach()).contiguous()
+            for name, t in model.state_dict().items()
+        }
+        save_file(state, str(directory / WEIGHTS_NAME))
     if card is not None:
         (directory / CARD_NAME).write_text(card, encoding="utf-8")
     return directory

@@ -7,7 +7,6 @@ callers can skip them.
 
 from __future__ import annotations
 
-import ast
 import re
 import struct
 from dataclasses import dataclass, field
@@ -61,8 +60,12 @@ def read_mo(path: str | Path) -> list[CatalogEntry]:
     _, count, originals, translations = struct.unpack(order + "4I", data[4:20])
     raw = []
     for i in range(count):
-        length, offset = struct.unpack(order + "2I", data[originals + 8 * i : originals + 8 * i + 8])
-        t_length, t_offset = struct.unpack(order + "2I", data[translations + 8 * i : translations + 8 * i + 8])
+        length, offset = struct.unpack(
+            order + "2I", data[originals + 8 * i : originals + 8 * i + 8]
+        )
+        t_length, t_offset = struct.unpack(
+            order + "2I", data[translations + 8 * i : translations + 8 * i + 8]
+        )
         raw.append((data[offset : offset + length], data[t_offset : t_offset + t_length]))
     header = next((t for o, t in raw if o == b""), b"")
     charset = _charset(header)
@@ -93,9 +96,24 @@ _PO_KEYWORD = re.compile(rb'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s
 _PO_CONTINUATION = re.compile(rb'^(".*")\s*$')
 
 
-def _po_string(quoted: bytes, charset: str) -> str:
-    # A .po string is a C string literal; Python's literal syntax reads the same escapes.
-    return ast.literal_eval("b" + quoted.decode("latin-1")).decode(charset, errors="replace")
+_ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))", re.DOTALL)
+_SIMPLE_ESCAPES = {b"n": b"\n", b"t": b"\t", b"r": b"\r", b"a": b"\a", b"b": b"\b", b"f": b"\f", b"v": b"\v"}
+
+
+def _unescape(match: re.Match) -> bytes:
+    octal, hexa, char = match.groups()
+    if octal:
+        return bytes([int(octal, 8) & 0xFF])
+    if hexa:
+        return bytes([int(hexa, 16)])
+    return _SIMPLE_ESCAPES.get(char, char)
+
+
+def _po_string(segments: list[bytes], charset: str) -> str:
+    """Join a keyword's quoted segments (C string literals), undo their escapes, and
+    decode once the bytes are whole (a character may be split across segments)."""
+    raw = b"".join(_ESCAPE.sub(_unescape, segment[1:-1]) for segment in segments)
+    return raw.decode(charset, errors="replace")
 
 
 def read_po(path: str | Path) -> list[CatalogEntry]:
@@ -115,7 +133,11 @@ def read_po(path: str | Path) -> list[CatalogEntry]:
     def finish() -> None:
         nonlocal current, last_key
         if "msgid" in current:
-            strings = {k: _po_string(b"".join(v), charset) for k, v in current.items() if isinstance(v, list)}
+            strings = {
+                k: _po_string(v, charset)
+                for k, v in current.items()
+                if isinstance(v, list)
+            }
             plural_forms = sorted(k for k in strings if k.startswith("msgstr["))
             msgstr_plural = [strings[k] for k in sorted(plural_forms, key=lambda k: int(k[7:-1]))]
             entry = CatalogEntry(
@@ -180,7 +202,11 @@ def translated_pairs(entries: list[CatalogEntry]) -> list[tuple[str, str]]:
             continue
         if entry.msgid and entry.msgstr:
             pairs.append((entry.msgid, entry.msgstr))
-        if entry.msgid_plural and len(entry.msgstr_plural) > 1 and entry.msgid_plural != entry.msgid:
+        if (
+            entry.msgid_plural
+            and len(entry.msgstr_plural) > 1
+            and entry.msgid_plural != entry.msgid
+        ):
             plural = entry.msgstr_plural[1]
             if plural and plural != entry.msgstr:
                 pairs.append((entry.msgid_plural, plural))

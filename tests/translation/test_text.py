@@ -1,0 +1,56 @@
+import pytest
+
+from translation.text import (
+    clean_message,
+    mask_source,
+    mask_target,
+    missing_placeholders,
+    placeholders,
+    unmask,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("_Open", "Open"),
+        ("E_xit", "Exit"),
+        ("&Save As…", "Save As…"),
+        ("文件(_F)", "文件"),
+        ("Fichier (&F)", "Fichier"),
+        ("LC_ALL is not set", "LC_ALL is not set"),
+        ("use file_name here", "use file_name here"),
+        ("Tom & Jerry", "Tom & Jerry"),
+        ("  two\n\tlines  ", "two lines"),
+        ("bell\x07 and tab\t", "bell and tab"),
+    ],
+)
+def test_cleaning_strips_accelerators_and_normalises_space(raw, clean):
+    assert clean_message(raw) == clean
+
+
+def test_placeholders_found():
+    text = "copy %s to %d files, %1$s, %-10.3lf, %<PRIu64>, {0}, {name}, %(count)d, 100%"
+    assert placeholders(text) == [
+        "%s",
+        "%d",
+        "%1$s",
+        "%-10.3lf",
+        "%<PRIu64>",
+        "{0}",
+        "{name}",
+        "%(count)d",
+    ]
+
+
+def test_mask_then_unmask_restores_placeholders():
+    masked, found = mask_source("cannot copy %s to %s: %d")
+    assert masked == "cannot copy <ph0> to <ph1>: <ph2>" and found == ["%s", "%s", "%d"]
+    target = mask_target("impossible de copier %2$s vers %1$s : %d", found)
+    assert target == "impossible de copier <ph1> vers <ph0> : <ph2>"
+    assert unmask("copie <ph1> vers <ph0> <ph9>", found) == "copie %s vers %s"
+
+
+def test_missing_placeholders_counts_repeats():
+    assert missing_placeholders("from %s to %s", "de %s") == ["%s"]
+    assert missing_placeholders("{0} of {1}", "{1} sur {0}") == []

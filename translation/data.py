@@ -1,0 +1,238 @@
+"""Parallel text for translation: gettext catalogs, tab-separated pairs, line-aligned files.
+
+The default corpus is the human translations every Debian-family machine carries in
+``/usr/share/locale/<lang>/LC_MESSAGES/*.mo``. Splits are made by catalog — a whole
+package's messages go to validation or test — so no held-out message's package was seen
+in training, and any source string of the test set is then removed from training.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from translation.catalogs import read_catalog, translated_pairs
+from translation.text import clean_message
+
+LOCALE_ROOT = Path("/usr/share/locale")
+# Which locale folder a bare language code means when the machine has several.
+DEFAULT_REGION = {"zh": "zh_CN", "pt": "pt_BR", "en": "en_GB"}
+KEEP_IN_TRAINING = ("iso_",)
+MAX_WORDS = 50
+MAX_CHARS = 300
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A source sentence, its translation, and where it came from (catalog domain or file)."""
+
+    source: str
+    target: str
+    origin: str
+
+
+@dataclass
+class Splits:
+    train: list[Pair]
+    valid: list[Pair]
+    test: list[Pair]
+
+    def origins(self, split: str) -> list[str]:
+        return sorted({p.origin for p in getattr(self, split)})
+
+
+def locale_dir(lang: str, root: Path = LOCALE_ROOT) -> Path:
+    """``<root>/<lang>/LC_MESSAGES``, trying the usual region for bare codes (zh -> zh_CN).
+
+    Raises:
+        ValueError: no catalogs for that language under ``root``.
+    """
+    for name in (lang, DEFAULT_REGION.get(lang, "")):
+        candidate = root / name / "LC_MESSAGES"
+        if name and candidate.is_dir():
+            return candidate
+    available = sorted(p.name for p in root.glob("*/LC_MESSAGES/..")) if root.is_dir() else []
+    raise ValueError(
+        f"no gettext catalogs for {lang!r} under {root} (there are: {', '.join(available[:40])}...)"
+    )
+
+
+def catalog_domain(path: Path) -> str:
+    """A catalog's package name; ``iso_639-3`` and ``iso_639_3`` (the same file under two
+    names) share one, so they land in the same split."""
+    return path.stem.replace("-", "_")
+
+
+def find_catalogs(paths: list[str | Path]) -> list[Path]:
+    """Every ``.mo``/``.po`` file among ``paths`` (files, or folders searched recursively)."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(q for q in p.rglob("*") if q.suffix in (".mo", ".po"))
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise ValueError(f"{p} does not exist")
+    return found
+
+
+def usable(source: str, target: str) -> bool:
+    """Non-empty, not the same on both sides, not too long."""
+    if not source or not target or source == target:
+        return False
+    return (
+        len(source) <= MAX_CHARS and len(target) <= MAX_CHARS and len(source.split()) <= MAX_WORDS
+    )
+
+
+def catalog_pairs(files: list[Path]) -> list[Pair]:
+    """Cleaned, usable pairs from catalogs, each tagged with its catalog's domain."""
+    pairs = []
+    for path in files:
+        domain = catalog_domain(path)
+        for source, target in translated_pairs(read_catalog(path)):
+            source, target = clean_message(source), clean_message(target)
+            if usable(source, target):
+                pairs.append(Pair(source, target, domain))
+    return pairs
+
+
+def read_tsv(path: str | Path, source_column: int = 0, target_column: int = 1) -> list[Pair]:
+    """Tab-separated pairs, one per line (Tatoeba / the PyTorch tutorial's ``eng-fra.txt``;
+    extra columns such as attributions are ignored)."""
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            columns = line.rstrip("\n").split("\t")
+            if len(columns) <= max(source_column, target_column):
+                if line.strip():
+                    raise ValueError(
+                        f"{path}:{number}: expected at least two tab-separated columns"
+                    )
+                continue
+            source, target = (
+                clean_message(columns[source_column]),
+                clean_message(columns[target_column]),
+            )
+            if usable(source, target):
+                pairs.append(Pair(source, target, f"{Path(path).name}#{number}"))
+    return pairs
+
+
+def read_parallel(source_path: str | Path, target_path: str | Path) -> list[Pair]:
+    """Line-aligned files (``train.en`` / ``train.fr``, Multi30k and WMT style)."""
+    sources = Path(source_path).read_text(encoding="utf-8").splitlines()
+    targets = Path(target_path).read_text(encoding="utf-8").splitlines()
+    if len(sources) != len(targets):
+        raise ValueError(
+            f"{source_path} has {len(sources)} lines but {target_path} has {len(targets)}"
+        )
+    pairs = []
+    for number, (s, t) in enumerate(zip(sources, targets, strict=True), 1):
+        s, t = clean_message(s), clean_message(t)
+        if usable(s, t):
+            pairs.append(Pair(s, t, f"{Path(source_path).name}#{number}"))
+    return pairs
+
+
+def load_pairs(src: str, tgt: str, data: list[str] | None = None) -> list[Pair]:
+    """The corpus for a language pair.
+
+    Args:
+        src: source language; only English sources exist in gettext catalogs (``en``).
+        tgt: target language code or locale folder name (``fr``, ``zh``, ``zh_TW``).
+        data: catalogs or folders of them, ``.tsv``/``.txt`` pair files, or
+            ``SRC_FILE,TGT_FILE`` for line-aligned files; default: this machine's catalogs
+            for ``tgt``.
+    """
+    if not data:
+        if src != "en":
+            raise ValueError(
+                "gettext catalogs translate from English: use --src en, or give --data"
+            )
+        return catalog_pairs(find_catalogs([locale_dir(tgt)]))
+    pairs: list[Pair] = []
+    catalogs: list[str] = []
+    for item in data:
+        if "," in item:
+            source_path, target_path = item.split(",", 1)
+            pairs += read_parallel(source_path, target_path)
+        elif Path(item).suffix in (".tsv", ".txt"):
+            pairs += read_tsv(item)
+        else:
+            catalogs.append(item)
+    if catalogs:
+        pairs += catalog_pairs(find_catalogs(catalogs))
+    if not pairs:
+        raise ValueError(f"no usable translation pairs in {', '.join(data)}")
+    return pairs
+
+
+def split_by_origin(
+    pairs: list[Pair], valid_share: float = 0.03, test_share: float = 0.05, seed: int = 0
+) -> Splits:
+    """Hold out whole origins (catalogs, or lines for pair files) for validation and test.
+
+    Origins are shuffled with ``seed``; each (but the ISO code lists, which always train)
+    goes to test until test holds ``test_share``
+    of the pairs, then to validation likewise (origins larger than the share are skipped
+    so one huge catalog cannot be the whole test set). Then every source string that is
+    in the test set is dropped from training and validation, and every validation source
+    from training; exact duplicate pairs are kept once per split.
+    """
+    by_origin: dict[str, list[Pair]] = defaultdict(list)
+    for pair in pairs:
+        by_origin[pair.origin].append(pair)
+    origins = sorted(by_origin)
+    random.Random(seed).shuffle(origins)
+    # ISO code lists (names of languages, countries, scripts, currencies) are a dictionary,
+    # not sentences: they always train, and the held-out sets are software messages.
+    candidates = [o for o in origins if not o.startswith(KEEP_IN_TRAINING)]
+    total = len(pairs)
+    held: dict[str, list[str]] = {"test": [], "valid": []}
+    for split, share in (("test", test_share), ("valid", valid_share)):
+        size = 0
+        for origin in candidates:
+            n = len(by_origin[origin])
+            taken = origin in held["test"] or origin in held["valid"]
+            if taken or n > share * total or size >= share * total:
+                continue
+            held[split].append(origin)
+            size += n
+    test = _unique(p for o in held["test"] for p in by_origin[o])
+    test_sources = {p.source for p in test}
+    valid = _unique(p for o in held["valid"] for p in by_origin[o] if p.source not in test_sources)
+    held_sources = test_sources | {p.source for p in valid}
+    kept = set(held["test"]) | set(held["valid"])
+    train = _unique(
+        p for o in origins if o not in kept for p in by_origin[o] if p.source not in held_sources
+    )
+    return Splits(train, valid, test)
+
+
+def _unique(pairs) -> list[Pair]:
+    seen, out = set(), []
+    for p in pairs:
+        if (p.source, p.target) not in seen:
+            seen.add((p.source, p.target))
+            out.append(p)
+    return out
+
+
+def corpus_stats(splits: Splits) -> str:
+    """A short report: pairs, words and origins per split."""
+    lines = []
+    for name in ("train", "valid", "test"):
+        pairs = getattr(splits, name)
+        src_words = sum(len(p.source.split()) for p in pairs)
+        tgt_chars = sum(len(p.target) for p in pairs)
+        origins = splits.origins(name)
+        shown = ", ".join(origins[:12]) + (
+            f", ... ({len(origins)} in all)" if len(origins) > 12 else ""
+        )
+        lines.append(
+            f"{name:>5}: {len(pairs):6d} pairs, {src_words:7d} source words, {tgt_chars:8d} target characters; from {shown}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,120 @@
+"""Measure a translation model on held-out data: sacreBLEU BLEU and chrF with signatures.
+
+By default the test catalogs recorded in the model's ``training.json`` are read again from
+this machine (the same split the training script made); ``--data`` scores any catalogs,
+``.tsv`` pair files or ``SRC,TGT`` line-aligned files instead, and ``--sample`` the
+300-pair test sample shipped with the model.
+
+Examples:
+    python -m translation.evaluate --model en-fr
+    python -m translation.evaluate --model en-zh --sample --beam-size 1
+    python -m translation.evaluate --model runs/en-fr/model --data my-catalogs/ --split all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from pathlib import Path
+
+from shared.metrics import bleu, chrf
+from shared.pretrained import resolve_model_dir
+from translation.data import Pair, load_pairs, read_tsv, split_by_origin
+from translation.inference import PRETRAINED_ROOT, Translator
+
+
+def bleu_tokenizer(lang: str) -> str:
+    """sacreBLEU's tokenizer for a target language."""
+    return {"zh": "zh", "ja": "ja-mecab", "ko": "ko-mecab"}.get(lang.split("_")[0], "13a")
+
+
+def score(translator: Translator, pairs: list[Pair], beam_size: int) -> dict[str, object]:
+    """BLEU and chrF of the translations of ``pairs``, with sacreBLEU's signatures."""
+    hyps = [
+        r.text for r in translator.translate_batch([p.source for p in pairs], beam_size=beam_size)
+    ]
+    refs = [[p.target] for p in pairs]
+    b = bleu(hyps, refs, tokenize=bleu_tokenizer(translator.config.tgt_lang))
+    c = chrf(hyps, refs)
+    return {
+        "bleu": b.score,
+        "chrf": c.score,
+        "bleu_signature": b.signature,
+        "chrf_signature": c.signature,
+        "hypotheses": hyps,
+    }
+
+
+def held_out_pairs(
+    model_dir: Path, split: str, data: list[str] | None, src: str, tgt: str
+) -> list[Pair]:
+    """The pairs to score: the model's own held-out split, or all of ``data``."""
+    info_path = model_dir / "training.json"
+    if data and split == "all":
+        return load_pairs(src, tgt, data)
+    info = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    options = info.get("split", {})
+    pairs = load_pairs(src, tgt, data or options.get("data"))
+    splits = split_by_origin(
+        pairs,
+        options.get("valid_share", 0.03),
+        options.get("test_share", 0.05),
+        options.get("split_seed", 0),
+    )
+    return getattr(splits, split)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(
+        prog="python -m translation.evaluate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--model", default="en-fr", help="shipped model name or model folder (default: en-fr)"
+    )
+    parser.add_argument(
+        "--split",
+        choices=("test", "valid", "all"),
+        default="test",
+        help="which held-out split (default: test)",
+    )
+    parser.add_argument("--data", nargs="*", help="score these catalogs / pair files instead")
+    parser.add_argument(
+        "--sample", action="store_true", help="score the model's shipped test_sample.tsv"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=0, help="score at most N pairs, sampled with a fixed seed"
+    )
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--examples", type=int, default=5, help="examples to print (default: 5)")
+    args = parser.parse_args(argv)
+
+    model_dir = resolve_model_dir(args.model, PRETRAINED_ROOT)
+    translator = Translator.from_pretrained(model_dir)
+    src, tgt = translator.config.src_lang, translator.config.tgt_lang
+    if args.sample:
+        pairs = read_tsv(model_dir / "test_sample.tsv")
+    else:
+        pairs = held_out_pairs(model_dir, args.split, args.data, src, tgt)
+    if args.limit and len(pairs) > args.limit:
+        pairs = random.Random(0).sample(pairs, args.limit)
+    if not pairs:
+        raise SystemExit("no pairs to score")
+    started = time.perf_counter()
+    result = score(translator, pairs, args.beam_size)
+    seconds = time.perf_counter() - started
+    print(
+        f"{translator.name}  {len(pairs)} pairs  beam {args.beam_size}  ({seconds:.1f} s, {1000 * seconds / len(pairs):.1f} ms/sentence)"
+    )
+    print(f"BLEU {result['bleu']:.2f}  {result['bleu_signature']}")
+    print(f"chrF {result['chrf']:.2f}  {result['chrf_signature']}")
+    for pair, hyp in list(zip(pairs, result["hypotheses"], strict=True))[: args.examples]:
+        print(f"\n  source:    {pair.source}\n  model:     {hyp}\n  reference: {pair.target}")
+    return {k: v for k, v in result.items() if k != "hypotheses"} | {"pairs": len(pairs)}
+
+
+if __name__ == "__main__":
+    main()

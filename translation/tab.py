@@ -1,0 +1,102 @@
+"""The Translation tab of the web app: text in, translation and attention matrix out."""
+
+from __future__ import annotations
+
+import functools
+
+import gradio as gr
+
+from shared.plots import attention_heatmap
+from translation.inference import MAX_CHARACTERS, PRETRAINED_ROOT, Translator, list_models
+
+EXAMPLES = [
+    "Permission denied",
+    "No such file or directory",
+    "Could not open file %s for writing",
+    "The operation was cancelled by the user.",
+    "Do you want to continue?",
+]
+
+
+@functools.lru_cache(maxsize=4)
+def load(name: str) -> Translator:
+    """Each model is loaded once, on first use."""
+    return Translator.from_pretrained(name)
+
+
+def translate(text: str, model: str = "en-fr", beam_size: float = 5):
+    """Translate and draw the attention; errors reach the page as messages."""
+    if model not in list_models():
+        raise gr.Error(f"unknown model {model!r}; available: {', '.join(list_models())}")
+    if text is not None and len(text) > MAX_CHARACTERS:
+        raise gr.Error(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
+    try:
+        result = load(model).translate(text or "", beam_size=int(beam_size))
+    except ValueError as err:
+        raise gr.Error(str(err)) from err
+    if not result.tokens:
+        return result.text, None
+    figure = attention_heatmap(
+        result.attention,
+        result.source_tokens,
+        result.tokens,
+        title="Where each output subword looked",
+    )
+    note = (
+        f"\n\n(missing placeholders: {' '.join(result.missing_placeholders)})"
+        if result.missing_placeholders
+        else ""
+    )
+    return result.text + note, figure
+
+
+def model_card_note(model: str) -> str:
+    card = PRETRAINED_ROOT / model / "README.md"
+    first = (
+        card.read_text(encoding="utf-8").splitlines()[0].lstrip("# ") if card.is_file() else model
+    )
+    return f"Model: **{first}** — model card: `translation/pretrained/{model}/README.md`"
+
+
+def build_tab() -> None:
+    """Lay out the tab inside the current ``gr.Blocks``; registers the ``/translate`` endpoint."""
+    models = list_models()
+    default = "en-fr" if "en-fr" in models else (models[0] if models else None)
+    gr.Markdown(
+        "A bidirectional GRU reads the English sentence both ways; an LSTM decoder writes the translation one"
+        " subword at a time, attending to the source at every step. The heatmap shows that attention: each row"
+        " is an output subword, each column a source subword."
+    )
+    with gr.Row():
+        with gr.Column():
+            text = gr.Textbox(
+                label="English text",
+                lines=3,
+                max_length=MAX_CHARACTERS,
+                elem_id="translation-input",
+            )
+            with gr.Row():
+                model = gr.Dropdown(
+                    models, value=default, label="Model", elem_id="translation-model"
+                )
+                beam = gr.Slider(
+                    1, 10, value=5, step=1, label="Beam size", elem_id="translation-beam"
+                )
+            button = gr.Button("Translate", variant="primary", elem_id="translation-button")
+            card = gr.Markdown(
+                model_card_note(default) if default else "No translation model is installed."
+            )
+        with gr.Column():
+            output = gr.Textbox(label="Translation", lines=3, elem_id="translation-output")
+            plot = gr.Plot(label="Attention", elem_id="translation-attention")
+    gr.Examples(EXAMPLES, inputs=[text])
+    model.change(model_card_note, inputs=[model], outputs=[card], api_visibility="private")
+    common = dict(
+        fn=translate,
+        inputs=[text, model, beam],
+        outputs=[output, plot],
+        concurrency_limit=2,
+        concurrency_id="translate",
+    )
+    button.click(api_name="translate", **common)
+    text.submit(api_visibility="private", **common)

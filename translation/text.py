@@ -1,0 +1,121 @@
+"""Cleaning catalog text and protecting placeholders.
+
+Software messages carry printf and brace placeholders (``%s``, ``%1$d``, ``{0}``) that a
+translation must keep verbatim. Before tokenisation each is replaced by an indexed marker
+``<ph0>``, ``<ph1>``, ... (a single subword the model learns to copy); after decoding the
+markers are put back, so a placeholder can never be mangled into pieces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+PLACEHOLDER = re.compile(
+    r"%(?:\d+\$)?[-+ #0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|Z|t|I64)?[diouxXeEfFgGaAcspn]"
+    r"|%<PRI[diouxX](?:8|16|32|64|MAX|PTR)>"
+    r"|%\([A-Za-z_]\w*\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
+    r"|\{\d*\}|\{[A-Za-z_]\w*\}"
+)
+MARKER = re.compile(r"<ph(\d+)>")
+MAX_PLACEHOLDERS = 16
+MARKERS = [f"<ph{i}>" for i in range(MAX_PLACEHOLDERS)]
+
+_CJK_ACCELERATOR = re.compile(r"\s*[(（]\s*[_&][A-Za-z0-9]\s*[)）]")
+_UNDERSCORE_ACCELERATOR = re.compile(r"(?<![\w_])([A-Z][A-Za-z0-9]*|)_([^\W_])")
+_AMPERSAND_ACCELERATOR = re.compile(r"&(?=[^\W_])(?!amp;|lt;|gt;|quot;|apos;|#)")
+_SPACE = re.compile(r"\s+")
+_CONTROL = {c: " " for c in range(32)} | {127: " "}
+
+
+def strip_accelerators(text: str) -> str:
+    """Remove keyboard-accelerator marks: ``_File`` and ``E_xit`` (GTK), ``&File`` (Qt),
+    ``文件(_F)`` (the CJK form). Identifiers such as ``LC_ALL`` or ``file_name`` are kept:
+    only a single underscore that starts a word or follows a capitalised word's letters goes."""
+    text = _CJK_ACCELERATOR.sub("", text)
+    if text.count("_") == 1:
+        match = _UNDERSCORE_ACCELERATOR.search(text)
+        if match and not (match.group(1).isupper() and match.group(2).isupper()):
+            text = text[: match.start()] + match.group(1) + match.group(2) + text[match.end() :]
+    if text.count("&") == 1:
+        text = _AMPERSAND_ACCELERATOR.sub("", text)
+    return text
+
+
+def normalize_text(text: str) -> str:
+    """NFC, control characters to spaces, runs of white space to one space, trimmed."""
+    text = unicodedata.normalize("NFC", text).translate(_CONTROL)
+    return _SPACE.sub(" ", text).strip()
+
+
+def clean_message(text: str) -> str:
+    """The cleaning applied to both sides of every pair (and to user input)."""
+    return normalize_text(strip_accelerators(text))
+
+
+def placeholders(text: str) -> list[str]:
+    """The placeholders of ``text`` in order of appearance."""
+    return PLACEHOLDER.findall(text)
+
+
+def mask_source(text: str) -> tuple[str, list[str]]:
+    """Replace each placeholder by ``<phK>`` (K = its position); return the placeholders.
+
+    Placeholders beyond the sixteenth stay as plain text.
+    """
+    found: list[str] = []
+
+    def replace(match: re.Match) -> str:
+        if len(found) >= MAX_PLACEHOLDERS:
+            return match.group(0)
+        found.append(match.group(0))
+        return f"<ph{len(found) - 1}>"
+
+    return normalize_text(PLACEHOLDER.sub(replace, text)), found
+
+
+def mask_target(text: str, source_placeholders: list[str]) -> str:
+    """Mask a translation's placeholders with the markers of the source's: each takes the
+    first unused source position holding the same placeholder (``%2$s`` takes position 2).
+    A placeholder the source lacks stays as text."""
+    used: set[int] = set()
+
+    def replace(match: re.Match) -> str:
+        ph = match.group(0)
+        positional = re.match(r"%(\d+)\$", ph)
+        candidates = [i for i, s in enumerate(source_placeholders) if s == ph and i not in used]
+        if not candidates and positional:
+            index = int(positional.group(1)) - 1
+            bare = "%" + ph[len(positional.group(0)) :]
+            if 0 <= index < len(source_placeholders) and source_placeholders[index] in (ph, bare):
+                candidates = [index]
+        if not candidates:
+            candidates = [i for i, s in enumerate(source_placeholders) if s == ph]
+        if not candidates:
+            return ph
+        used.add(candidates[0])
+        return f"<ph{candidates[0]}>"
+
+    return normalize_text(PLACEHOLDER.sub(replace, text))
+
+
+def unmask(text: str, source_placeholders: list[str]) -> str:
+    """Put the source's placeholders back where the markers are; unknown markers vanish."""
+
+    def replace(match: re.Match) -> str:
+        index = int(match.group(1))
+        return source_placeholders[index] if index < len(source_placeholders) else ""
+
+    return normalize_text(MARKER.sub(replace, text))
+
+
+def missing_placeholders(source: str, output: str) -> list[str]:
+    """Placeholders of ``source`` that ``output`` lacks (counting repeats)."""
+    remaining = placeholders(output)
+    missing = []
+    for ph in placeholders(source):
+        if ph in remaining:
+            remaining.remove(ph)
+        else:
+            missing.append(ph)
+    return missing
