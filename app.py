@@ -17,14 +17,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
 
+from translation import tab as translation_tab  # noqa: E402
+
 TITLE = "RNN Suite"
 PLANNED_TABS = {
     "Image captioning": "a CNN encoder and an LSTM decoder with soft attention describe an image"
     " and show, for every word, where they looked.",
     "Speech recognition": "a convolutional front end and a bidirectional GRU trained with CTC"
     " turn speech into text and show which audio frames produced which letters.",
-    "Translation": "a sequence-to-sequence encoder-decoder with attention translates a sentence"
-    " and shows the attention matrix between the two languages.",
 }
 
 
@@ -35,6 +35,8 @@ def build_app() -> gr.Blocks:
         for name, description in PLANNED_TABS.items():
             with gr.Tab(name):
                 gr.Markdown(f"**Not built yet.** When it is, {description}")
+        with gr.Tab("Translation"):
+            translation_tab.build_tab()
     return demo
 
 

@@ -21,7 +21,7 @@ import argparse
 import torch
 from torch import nn
 
-from benchmarks.common import machine_info, print_table, time_call, write_json
+from benchmarks.common import machine_info, print_table, time_call, time_interleaved, write_json
 from shared.decoder import AttentionRNNDecoder
 from shared.decoding import DecodeConfig
 from shared.masks import masked_mean
@@ -147,8 +147,14 @@ def bench_training(args, attention: str, input_feeding: bool) -> dict:
     n_ours = sum(p.numel() for p in ours.parameters())
     n_base = sum(p.numel() for p in baseline.parameters())
     batch = make_batch(args, torch.Generator().manual_seed(1))
-    t_ours = time_call(lambda: train_step(ours, batch, True), args.repeats)["median_s"]
-    t_base = time_call(lambda: train_step(baseline, batch, True), args.repeats)["median_s"]
+    times = time_interleaved(
+        {
+            "ours": lambda: train_step(ours, batch, True),
+            "baseline": lambda: train_step(baseline, batch, True),
+        },
+        args.repeats,
+    )
+    t_ours, t_base = times["ours"], times["baseline"]
     gemms = training_gemms(args, attention, input_feeding)
     work = flops(gemms)
     t_mm = gemm_reference_seconds(gemms, args.repeats)
@@ -186,8 +192,10 @@ def bench_beam(args) -> dict:
         ]
 
     same = [h[0].tokens for h in batched()] == [h[0].tokens for h in one_by_one()]
-    t_batched = time_call(batched, max(1, args.repeats // 2), warmup=1)["median_s"]
-    t_single = time_call(one_by_one, max(1, args.repeats // 4), warmup=1)["median_s"]
+    times = time_interleaved(
+        {"batched": batched, "single": one_by_one}, max(1, args.repeats // 3), warmup=1
+    )
+    t_batched, t_single = times["batched"], times["single"]
     return {
         "inputs": memory.size(0),
         "beam_size": args.beam,

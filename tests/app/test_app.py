@@ -18,9 +18,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def check_translate_endpoint(url: str) -> None:
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    client = Client(url, verbose=False, analytics_enabled=False)
+    text, _ = client.predict("Permission denied", api_name="/translate")
+    assert isinstance(text, str) and text.strip()
+    try:
+        client.predict("x" * 5000, api_name="/translate")
+    except AppError as err:
+        assert "limit" in str(err)
+    else:
+        raise AssertionError("overlong text was accepted")
+    text, _ = client.predict("No such file or directory", api_name="/translate")  # still serving
+    assert text.strip()
+
+
 def test_app_serves_then_stops_cleanly_on_sigterm(tmp_path):
     port = free_port()
-    env = {**os.environ, "GRADIO_TEMP_DIR": str(tmp_path), "MPLCONFIGDIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "GRADIO_TEMP_DIR": str(tmp_path),
+        "MPLCONFIGDIR": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+    }
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py"), "--port", str(port)],
         env=env,
@@ -41,6 +63,7 @@ def test_app_serves_then_stops_cleanly_on_sigterm(tmp_path):
         assert config is not None, proc.stdout.read() if proc.poll() is not None else "no answer"
         for tab in ("Image captioning", "Speech recognition", "Translation"):
             assert tab in config
+        check_translate_endpoint(f"http://127.0.0.1:{port}/")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:

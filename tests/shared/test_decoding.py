@@ -149,3 +149,36 @@ def test_empty_batch_is_a_value_error():
         beam_search(fake_step, state, bos=BOS, eos=EOS, config=DecodeConfig(2))
     with pytest.raises(ValueError, match="cannot tell the batch size"):
         greedy_search(fake_step, {}, bos=BOS, eos=EOS, config=DecodeConfig(1))
+
+
+@pytest.mark.parametrize("fn", [greedy_search, beam_search])
+def test_per_input_length_caps_make_batching_irrelevant(fn):
+    caps = [1, 3, 2]
+    tables = (0, 1, 0)
+    beam = 1 if fn is greedy_search else 2
+    state, context = start(tables)
+    together = fn(
+        fake_step,
+        state,
+        bos=BOS,
+        eos=EOS,
+        config=DecodeConfig(beam, max_len=5),
+        context=context,
+        max_lens=caps,
+    )
+    for i, (table, cap) in enumerate(zip(tables, caps, strict=True)):
+        alone = run(fn, DecodeConfig(beam, max_len=cap), (table,))[0]
+        assert [(h.tokens, h.finished) for h in together[i]] == [
+            (h.tokens, h.finished) for h in alone
+        ]
+        assert all(len(h.tokens) <= cap for h in together[i])
+    with pytest.raises(ValueError, match="2 max_lens for a batch of 3"):
+        fn(
+            fake_step,
+            state,
+            bos=BOS,
+            eos=EOS,
+            config=DecodeConfig(beam),
+            context=context,
+            max_lens=[1, 2],
+        )

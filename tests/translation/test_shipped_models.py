@@ -1,0 +1,49 @@
+"""Each shipped translation model loads and meets its quality floor on held-out catalogs.
+
+The sample is ``test_sample.tsv`` in the model folder: 300 pairs from catalogs the model
+never saw in training (the model card lists them and gives the figures on the whole set).
+"""
+
+import pytest
+
+from shared.metrics import bleu
+from translation import Translator, list_pretrained
+from translation.data import read_tsv
+from translation.evaluate import bleu_tokenizer
+from translation.inference import PRETRAINED_ROOT
+
+# BLEU floors on the shipped samples (sacreBLEU; the zh tokenizer for Chinese).
+FLOORS = {"en-fr": 25.0, "en-zh": 20.0}
+
+
+def test_both_models_are_shipped():
+    assert set(FLOORS) <= set(list_pretrained())
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_shipped_model_meets_its_bleu_floor(name):
+    translator = Translator.from_pretrained(name)
+    pairs = read_tsv(PRETRAINED_ROOT / name / "test_sample.tsv")
+    assert len(pairs) >= 200
+    hyps = [r.text for r in translator.translate_batch([p.source for p in pairs], beam_size=5)]
+    score = bleu(
+        hyps, [[p.target] for p in pairs], tokenize=bleu_tokenizer(translator.config.tgt_lang)
+    )
+    assert score.score >= FLOORS[name], f"{name}: BLEU {score}"
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_placeholders_survive_translation(name):
+    translator = Translator.from_pretrained(name)
+    for source in ("Cannot open file %s", "%s: %s", "Copying {0} of {1} files"):
+        result = translator.translate(source)
+        assert result.missing_placeholders == [], (source, result.text)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_model_card_and_size(name):
+    folder = PRETRAINED_ROOT / name
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    for needed in ("## Data", "## Recipe", "python -m translation.train", "BLEU", "parameters"):
+        assert needed in card
+    assert (folder / "model.safetensors").stat().st_size <= 20 * 1024 * 1024
