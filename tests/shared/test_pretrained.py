@@ -92,3 +92,18 @@ def test_names_and_directories_resolve(tmp_path):
     assert resolve_model_dir(str(root / "small"), tmp_path) == root / "small"
     with pytest.raises(ModelLoadError, match="shipped: small"):
         resolve_model_dir("large", root)
+
+
+def test_half_precision_storage_halves_the_file_and_loads_into_float32(tmp_path):
+    model = build(TinyConfig(hidden_size=32)).eval()
+    save_pretrained(model, tmp_path / "full", TinyConfig(hidden_size=32), model_type="tiny")
+    save_pretrained(
+        model, tmp_path / "half", TinyConfig(hidden_size=32), model_type="tiny", dtype=torch.float16
+    )
+    full = (tmp_path / "full" / "model.safetensors").stat().st_size
+    half = (tmp_path / "half" / "model.safetensors").stat().st_size
+    assert half < 0.55 * full
+    loaded = load_weights(build(TinyConfig(hidden_size=32)), tmp_path / "half").eval()
+    assert all(p.dtype == torch.float32 for p in loaded.parameters())
+    tokens, memory = torch.randint(3, 11, (2, 4)), torch.randn(2, 5, 16)
+    assert torch.allclose(model(tokens, memory)[0], loaded(tokens, memory)[0], atol=1e-2)

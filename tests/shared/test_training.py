@@ -14,6 +14,7 @@ from shared.training import (
     CHECKPOINT_NAME,
     METRICS_NAME,
     TrainConfig,
+    bucketed_batches,
     fit,
     lr_factor,
     shuffled_batches,
@@ -226,3 +227,16 @@ def test_two_process_torchrun_keeps_replicas_identical(tmp_path):
     assert len(checkpoint["rng"]) == 2  # each rank's random state travels
     for name, value in checkpoint["model"].items():
         assert torch.equal(value, rank0[name])
+
+
+def test_bucketed_batches_group_similar_lengths_and_stay_full():
+    lengths = [(i * 37) % 50 + 1 for i in range(1000)]
+    batches = bucketed_batches(lengths, 10, torch.Generator().manual_seed(0), pool=20)
+    assert all(len(b) == 10 for b in batches)
+    assert len({i for b in batches for i in b}) == 1000
+    spread = sum(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches) / len(
+        batches
+    )
+    assert spread < 5  # within a batch, lengths differ little (they span 1-50 overall)
+    again = bucketed_batches(lengths, 10, torch.Generator().manual_seed(0), pool=20)
+    assert again == batches
