@@ -147,12 +147,15 @@ def doubly_stochastic_penalty(
     """Show, Attend and Tell's regulariser (Xu et al. 2015): summed over the output steps,
     every memory position should receive about one unit of attention.
 
-    penalty = mean_b sum_s (1 - sum_t alpha_{b,t,s})^2
+    penalty = mean_b mean_s (1 - sum_t alpha_{b,t,s})^2
+
+    (The paper sums over positions; the mean, as common implementations take it, keeps the
+    weight of the penalty independent of the grid size.)
 
     Args:
         weights: (B, T, S) attention of each output step.
         target_pad_mask: (B, T) bool, True = padded output step (its weights are ignored).
-        memory_pad_mask: (B, S) bool, True = padded memory position (left out of the sum).
+        memory_pad_mask: (B, S) bool, True = padded memory position (left out).
 
     Returns:
         scalar tensor.
@@ -160,9 +163,10 @@ def doubly_stochastic_penalty(
     if target_pad_mask is not None:
         weights = weights.masked_fill(target_pad_mask.unsqueeze(-1), 0.0)
     deficit = (1.0 - weights.sum(dim=1)) ** 2
-    if memory_pad_mask is not None:
-        deficit = deficit.masked_fill(memory_pad_mask, 0.0)
-    return deficit.sum(dim=1).mean()
+    if memory_pad_mask is None:
+        return deficit.mean()
+    keep = (~memory_pad_mask).to(deficit.dtype)
+    return ((deficit * keep).sum(dim=1) / keep.sum(dim=1).clamp_min(1.0)).mean()
 
 
 def attention_entropy(

@@ -91,15 +91,15 @@ def test_bad_settings_are_value_errors():
 
 
 def test_doubly_stochastic_penalty_by_hand():
-    # 2 steps over 3 positions: column sums 1.0, 0.5, 0.5 -> (0)^2 + 0.5^2 + 0.5^2 = 0.5
+    # 2 steps over 3 positions: column sums 1.0, 0.5, 0.5 -> mean(0, 0.25, 0.25) = 1/6
     weights = torch.tensor([[[0.5, 0.5, 0.0], [0.5, 0.0, 0.5]]])
-    assert torch.isclose(doubly_stochastic_penalty(weights), torch.tensor(0.5))
+    assert torch.isclose(doubly_stochastic_penalty(weights), torch.tensor(1 / 6))
     # a padded output step is ignored; a padded memory position is left out
     padded_step = torch.cat([weights, torch.tensor([[[1.0, 0.0, 0.0]]])], dim=1)
     target_mask = torch.tensor([[False, False, True]])
-    assert torch.isclose(doubly_stochastic_penalty(padded_step, target_mask), torch.tensor(0.5))
+    assert torch.isclose(doubly_stochastic_penalty(padded_step, target_mask), torch.tensor(1 / 6))
     memory_mask = torch.tensor([[False, False, True]])
-    assert torch.isclose(doubly_stochastic_penalty(weights, None, memory_mask), torch.tensor(0.25))
+    assert torch.isclose(doubly_stochastic_penalty(weights, None, memory_mask), torch.tensor(0.125))
 
 
 def test_attention_entropy():

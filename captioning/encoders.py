@@ -1,0 +1,130 @@
+"""Image encoders that yield a spatial feature grid for attention.
+
+* ``SceneCNN``: a small CNN trained from scratch (the procedural scenes need no more).
+* ``ResNetEncoder``: a torchvision ResNet for photographs, with ImageNet weights read from
+  the local torch cache only (nothing is downloaded), optionally fine-tuning its last blocks.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import torch
+from torch import nn
+
+RESNET_WEIGHTS = {
+    "resnet18": "resnet18-f37072fd.pth",
+    "resnet34": "resnet34-b627a593.pth",
+    "resnet50": "resnet50-11ad3fa6.pth",
+    "resnet101": "resnet101-cd907fc2.pth",
+}
+ENCODERS = ("scene-cnn", *RESNET_WEIGHTS)
+
+
+class SceneCNN(nn.Module):
+    """A small CNN for the scenes: a strided 5x5 stem, then three blocks of 3x3 convolution,
+    batch norm, ReLU and 2x2 max pooling. A (B, 3, H, W) image becomes a (B, C, H/16, W/16)
+    grid with C = 8 * ``channels`` + 2: the last two channels are each cell's x and y
+    (CoordConv), so that where things are - which the relation words need - is explicit."""
+
+    def __init__(self, channels: int = 24) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [
+            nn.Conv2d(3, channels, 5, stride=2, padding=2, bias=False),
+            nn.BatchNorm2d(channels),
+            nn.ReLU(inplace=True),
+        ]
+        widths = [channels, channels * 2, channels * 4, channels * 8]
+        for c_in, c_out in zip(widths, widths[1:], strict=False):
+            layers += [
+                nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+                nn.BatchNorm2d(c_out),
+                nn.ReLU(inplace=True),
+                nn.MaxPool2d(2),
+            ]
+        self.net = nn.Sequential(*layers)
+        self.out_channels = widths[-1] + 2
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        grid = self.net(images)
+        b, _, h, w = grid.shape
+        ys = (
+            torch.linspace(-1.0, 1.0, h, device=grid.device, dtype=grid.dtype)
+            .view(1, 1, h, 1)
+            .expand(b, 1, h, w)
+        )
+        xs = (
+            torch.linspace(-1.0, 1.0, w, device=grid.device, dtype=grid.dtype)
+            .view(1, 1, 1, w)
+            .expand(b, 1, h, w)
+        )
+        return torch.cat([grid, xs, ys], dim=1)
+
+
+def torch_cache_dir() -> Path:
+    """Where torchvision keeps downloaded weights: ``$TORCH_HOME/hub/checkpoints``."""
+    home = os.environ.get("TORCH_HOME") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "torch"
+    )
+    return Path(home) / "hub" / "checkpoints"
+
+
+class ResNetEncoder(nn.Module):
+    """A torchvision ResNet without its pooling and classifier: (B, 3, H, W) ->
+    (B, C, H/32, W/32) with C = 512 (ResNet-18/34) or 2048 (50/101).
+
+    Args:
+        name: ``resnet18``, ``resnet34``, ``resnet50`` or ``resnet101``.
+        pretrained: load ImageNet weights from the local torch cache; a clear error says
+            how to put them there when they are missing.
+        finetune_blocks: how many of the last residual stages train (0: frozen encoder).
+    """
+
+    def __init__(
+        self, name: str = "resnet50", pretrained: bool = True, finetune_blocks: int = 0
+    ) -> None:
+        super().__init__()
+        import torchvision
+
+        if name not in RESNET_WEIGHTS:
+            raise ValueError(f"unknown encoder {name!r}; choose one of {', '.join(ENCODERS)}")
+        net = getattr(torchvision.models, name)(weights=None)
+        if pretrained:
+            path = torch_cache_dir() / RESNET_WEIGHTS[name]
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"ImageNet weights for {name} are not in the local torch cache ({path}). On a machine with"
+                    f" network access run: python -c \"import torchvision; torchvision.models.{name}(weights='DEFAULT')\""
+                    f" and copy {RESNET_WEIGHTS[name]} to {path.parent}; or train with --no-pretrained."
+                )
+            net.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        self.body = nn.Sequential(
+            net.conv1,
+            net.bn1,
+            net.relu,
+            net.maxpool,
+            net.layer1,
+            net.layer2,
+            net.layer3,
+            net.layer4,
+        )
+        self.out_channels = net.fc.in_features
+        stages = [net.layer1, net.layer2, net.layer3, net.layer4]
+        for p in self.body.parameters():
+            p.requires_grad_(False)
+        for stage in stages[len(stages) - finetune_blocks :] if finetune_blocks else []:
+            for p in stage.parameters():
+                p.requires_grad_(True)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return self.body(images)
+
+
+def make_encoder(
+    name: str, channels: int = 32, pretrained: bool = True, finetune_blocks: int = 0
+) -> nn.Module:
+    """``scene-cnn`` or a ResNet by name; each has ``out_channels``."""
+    if name == "scene-cnn":
+        return SceneCNN(channels)
+    return ResNetEncoder(name, pretrained, finetune_blocks)

@@ -1,0 +1,83 @@
+"""The Image captioning tab of the web app: an image in, its caption and per-word attention out."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+
+from captioning.images import load_rgb
+from captioning.inference import Captioner, list_models
+from shared.plots import attention_overlay
+
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+
+
+@functools.lru_cache(maxsize=2)
+def load(name: str) -> Captioner:
+    """Each model is loaded once, on first use."""
+    return Captioner.from_pretrained(name)
+
+
+def caption(image, beam_size: float = 3, model: str = "shapes"):
+    """Caption an image; returns the caption and one attention overlay per word."""
+    if image is None:
+        raise gr.Error("Upload an image, take one with the webcam, or pick an example.")
+    if model not in list_models():
+        raise gr.Error(f"No captioning model {model!r} is installed.")
+    try:
+        picture = load_rgb(image)
+        result = load(model).caption(picture, beam_size=int(beam_size))
+    except ValueError as err:
+        raise gr.Error(str(err)) from err
+    pixels = np.asarray(picture.resize((256, 256)))
+    gallery = [
+        (attention_overlay(pixels, attn), f"{i + 1}. {word}")
+        for i, (word, attn) in enumerate(zip(result.tokens, result.attention, strict=True))
+    ]
+    return result.text, gallery
+
+
+def build_tab() -> None:
+    """Lay out the tab inside the current ``gr.Blocks``; registers the ``/caption`` endpoint."""
+    models = list_models()
+    default = models[0] if models else "shapes"
+    gr.Markdown(
+        "A convolutional network turns the image into an 8x8 grid of features; an LSTM writes the caption word"
+        " by word and, before each word, attends over the grid. Each picture below shows where it looked for one word."
+        f"\n\nModel: `{default}` — model card: `captioning/pretrained/{default}/README.md`"
+    )
+    with gr.Row():
+        with gr.Column():
+            image = gr.Image(
+                type="pil",
+                sources=["upload", "webcam", "clipboard"],
+                label="Image",
+                elem_id="caption-image",
+            )
+            beam = gr.Slider(1, 8, value=3, step=1, label="Beam size", elem_id="caption-beam")
+            model = gr.Dropdown(
+                models or [default], value=default, label="Model", elem_id="caption-model"
+            )
+            button = gr.Button("Caption", variant="primary", elem_id="caption-button")
+        with gr.Column():
+            text = gr.Textbox(label="Caption", elem_id="caption-output")
+            gallery = gr.Gallery(
+                label="Where it looked, word by word",
+                columns=4,
+                height="auto",
+                elem_id="caption-attention",
+            )
+    examples = sorted(str(p) for p in EXAMPLES_DIR.glob("*.png"))
+    if examples:
+        gr.Examples(examples, inputs=[image])
+    button.click(
+        caption,
+        inputs=[image, beam, model],
+        outputs=[text, gallery],
+        api_name="caption",
+        concurrency_limit=2,
+        concurrency_id="caption",
+    )
