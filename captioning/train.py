@@ -82,8 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
     add_dataclass_args(parser, CaptionConfig, title="model", skip=("vocab_size",))
-    add_dataclass_args(parser, TrainConfig, title="training")
-    parser.set_defaults(**TRAIN_DEFAULTS)
+    add_dataclass_args(parser, TrainConfig, title="training", defaults=TRAIN_DEFAULTS)
     return parser
 
 

@@ -1,60 +1,84 @@
-"""Command-line plumbing: dataclass fields become ``--flags``, and back."""
+"""Command-line plumbing: dataclass fields become ``--flags`` (their help taken from the
+class docstring's ``Attributes:`` section), and back."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 from typing import Any, TypeVar, get_type_hints
 
 C = TypeVar("C")
+
+
+def attribute_docs(cls: type) -> dict[str, str]:
+    """``{field: text}`` from a Google-style ``Attributes:`` section (``a, b: text`` too)."""
+    doc = cls.__doc__ or ""
+    if "Attributes:" not in doc:
+        return {}
+    section = doc.split("Attributes:", 1)[1]
+    texts: dict[str, str] = {}
+    current: list[str] = []
+    for line in section.splitlines():
+        match = re.match(r"^\s{4,8}([\w, ]+):\s*(.*)$", line)
+        if match and not line.startswith(" " * 12):
+            current = [name.strip() for name in match.group(1).split(",")]
+            for name in current:
+                texts[name] = match.group(2).strip()
+        elif line.strip() and current:
+            for name in current:
+                texts[name] += " " + line.strip()
+        elif not line.strip() and texts:
+            current = []
+    return texts
 
 
 def add_dataclass_args(
     parser: argparse.ArgumentParser,
     cls: type,
     *,
-    prefix: str = "",
     title: str | None = None,
-    help_texts: dict[str, str] | None = None,
+    defaults: dict[str, Any] | None = None,
     skip: tuple[str, ...] = (),
 ) -> None:
     """Add one ``--flag`` per field of the dataclass ``cls`` (``max_steps`` -> ``--max-steps``),
-    with its default shown; booleans become ``--flag/--no-flag``."""
+    with its help from the docstring and its default shown; ``defaults`` overrides the
+    dataclass's defaults; booleans become ``--flag/--no-flag``."""
     group = parser.add_argument_group(title or cls.__name__)
     hints = get_type_hints(cls)
-    help_texts = help_texts or {}
+    docs = attribute_docs(cls)
+    defaults = defaults or {}
     for field in dataclasses.fields(cls):
         if field.name in skip:
             continue
-        flag = "--" + prefix + field.name.replace("_", "-")
-        default = field.default
+        flag = "--" + field.name.replace("_", "-")
+        default = defaults.get(field.name, field.default)
         kind = hints[field.name]
-        text = help_texts.get(field.name, "")
+        text = f"{docs.get(field.name, '')} (default: {default})".strip()
+        text = text.replace("%", "%%")
         if kind is bool:
             group.add_argument(
                 flag,
-                dest=prefix + field.name,
+                dest=field.name,
                 default=default,
                 action=argparse.BooleanOptionalAction,
-                help=f"{text} (default: {default})".strip(),
+                help=text,
             )
             continue
         convert = kind if kind in (int, float, str) else str
         group.add_argument(
             flag,
-            dest=prefix + field.name,
+            dest=field.name,
             type=convert,
             default=default,
             metavar=field.name.upper(),
-            help=f"{text} (default: {default})".strip(),
+            help=text,
         )
 
 
-def dataclass_from_args(cls: type[C], args: argparse.Namespace, *, prefix: str = "") -> C:
+def dataclass_from_args(cls: type[C], args: argparse.Namespace) -> C:
     """Build ``cls`` from the flags :func:`add_dataclass_args` added."""
-    values: dict[str, Any] = {}
-    for field in dataclasses.fields(cls):
-        key = prefix + field.name
-        if hasattr(args, key):
-            values[field.name] = getattr(args, key)
+    values = {
+        f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)
+    }
     return cls(**values)

@@ -120,8 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         title="model",
         skip=("src_lang", "tgt_lang", "src_vocab_size", "tgt_vocab_size"),
     )
-    add_dataclass_args(parser, TrainConfig, title="training")
-    parser.set_defaults(**TRAIN_DEFAULTS)
+    add_dataclass_args(parser, TrainConfig, title="training", defaults=TRAIN_DEFAULTS)
     return parser
 
 

@@ -6,9 +6,11 @@ from shared.training import TrainConfig
 
 def test_dataclass_fields_become_flags_and_back():
     parser = argparse.ArgumentParser()
-    add_dataclass_args(parser, TrainConfig, help_texts={"lr": "peak learning rate"})
+    add_dataclass_args(parser, TrainConfig, defaults={"batch_size": 7})
     args = parser.parse_args(["--max-steps", "2", "--lr", "0.5", "--schedule", "linear"])
     config = dataclass_from_args(TrainConfig, args)
     assert config.max_steps == 2 and config.lr == 0.5 and config.schedule == "linear"
-    assert config.batch_size == TrainConfig().batch_size
-    assert "peak learning rate (default: 0.001)" in parser.format_help()
+    assert config.batch_size == 7 and config.seed == TrainConfig().seed
+    text = " ".join(parser.format_help().split())
+    assert "peak learning rate (AdamW). (default: 0.001)" in text
+    assert "examples per step and per process. (default: 7)" in text
