@@ -97,7 +97,15 @@ _PO_CONTINUATION = re.compile(rb'^(".*")\s*$')
 
 
 _ESCAPE = re.compile(rb"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))", re.DOTALL)
-_SIMPLE_ESCAPES = {b"n": b"\n", b"t": b"\t", b"r": b"\r", b"a": b"\a", b"b": b"\b", b"f": b"\f", b"v": b"\v"}
+_SIMPLE_ESCAPES = {
+    b"n": b"\n",
+    b"t": b"\t",
+    b"r": b"\r",
+    b"a": b"\a",
+    b"b": b"\b",
+    b"f": b"\f",
+    b"v": b"\v",
+}
 
 
 def _unescape(match: re.Match) -> bytes:
@@ -133,11 +141,7 @@ def read_po(path: str | Path) -> list[CatalogEntry]:
     def finish() -> None:
         nonlocal current, last_key
         if "msgid" in current:
-            strings = {
-                k: _po_string(v, charset)
-                for k, v in current.items()
-                if isinstance(v, list)
-            }
+            strings = {k: _po_string(v, charset) for k, v in current.items() if isinstance(v, list)}
             plural_forms = sorted(k for k in strings if k.startswith("msgstr["))
             msgstr_plural = [strings[k] for k in sorted(plural_forms, key=lambda k: int(k[7:-1]))]
             entry = CatalogEntry(
