@@ -42,13 +42,18 @@ class CaptionedImage:
 
 
 def scene_items(
-    split: str, count: int, image_size: int = 128, progress: bool = True
+    split: str, count: int, image_size: int = 128, progress: bool = True, vary_style: bool = False
 ) -> list[CaptionedImage]:
-    """``count`` rendered scenes of a split (train / valid / test seeds never overlap)."""
+    """``count`` rendered scenes of a split (train / valid / test seeds never overlap).
+
+    ``vary_style`` draws each scene with its own edge smoothing and noise level, so a model
+    does not learn one renderer's look.
+    """
     seeds = split_seeds(split, count)
     items = []
     for seed in tqdm(seeds, desc=f"rendering {split} scenes", disable=not progress, leave=False):
-        scene = render_scene(seed, size=image_size)
+        style = {"supersample": 1 + seed % 4, "noise": float(seed * 7919 % 9)} if vary_style else {}
+        scene = render_scene(seed, size=image_size, **style)
         items.append(CaptionedImage(scene.references, image=scene.image, key=f"scene-{seed}"))
     return items
 

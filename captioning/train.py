@@ -112,7 +112,11 @@ def main(argv: list[str] | None = None) -> Path:
         valid_items = karpathy_items(args.data, args.images or ".", "valid")
     else:
         train_items = scene_items(
-            "train", args.train_scenes, config.image_size, progress=is_main_process()
+            "train",
+            args.train_scenes,
+            config.image_size,
+            progress=is_main_process(),
+            vary_style=True,
         )
         valid_items = scene_items("valid", args.valid_scenes, config.image_size, progress=False)
     vocab = build_vocabulary(train_items, args.min_freq)
@@ -190,8 +194,8 @@ and the doubly-stochastic attention penalty (weight {config.attention_penalty});
 
 ## Data
 Procedural scenes (`captioning/scenes.py`): 1-3 shapes in six colours and two sizes, with relations
-or left-to-right order; {args.train_scenes} training scenes (seeds from 0), validation and test scenes
-from disjoint seed ranges.
+or left-to-right order; {args.train_scenes} training scenes (seeds from 0, each drawn with its own edge
+smoothing and noise level), validation and test scenes from disjoint seed ranges.
 
 ## Recipe
 ```
