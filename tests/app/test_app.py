@@ -9,6 +9,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import captioning
+from captioning.metrics import triples
+from captioning.scenes import SPLIT_SEEDS, render_scene
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -33,6 +37,25 @@ def check_translate_endpoint(url: str) -> None:
         raise AssertionError("overlong text was accepted")
     text, _ = client.predict("No such file or directory", api_name="/translate")  # still serving
     assert text.strip()
+
+
+def check_caption_endpoint(url: str, tmp_path: Path) -> None:
+    from gradio_client import Client, handle_file
+    from gradio_client.exceptions import AppError
+
+    client = Client(url, verbose=False, analytics_enabled=False)
+    scene = render_scene(SPLIT_SEEDS["test"] + 900_001)
+    scene.image.save(tmp_path / "scene.png")
+    text, gallery = client.predict(handle_file(str(tmp_path / "scene.png")), api_name="/caption")
+    assert triples(text), text
+    assert len(gallery) == len(text.replace(",", " ,").split())
+    (tmp_path / "notes.png").write_text("not an image")
+    try:
+        client.predict(handle_file(str(tmp_path / "notes.png")), api_name="/caption")
+    except AppError:
+        pass  # Gradio refuses a non-image before our function runs, with an error to the client
+    else:
+        raise AssertionError("a non-image was captioned")
 
 
 def test_app_serves_then_stops_cleanly_on_sigterm(tmp_path):
@@ -64,6 +87,8 @@ def test_app_serves_then_stops_cleanly_on_sigterm(tmp_path):
         for tab in ("Image captioning", "Speech recognition", "Translation"):
             assert tab in config
         check_translate_endpoint(f"http://127.0.0.1:{port}/")
+        if captioning.list_pretrained():
+            check_caption_endpoint(f"http://127.0.0.1:{port}/", tmp_path)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:
