@@ -97,6 +97,7 @@ class FitResult:
     best_metric: float | None
     last_eval: dict[str, float]
     interrupted: bool = False
+    seconds: float = 0.0  # training time over all runs of this out_dir, resumes included
 
 
 # -- processes --------------------------------------------------------------------------------
@@ -313,7 +314,7 @@ def fit(
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
     plan_fn = batch_plan or (lambda epoch, g: shuffled_batches(len(dataset), config.batch_size, g))
 
-    counters = {"step": 0, "epoch": 0, "batch_in_epoch": 0}
+    counters = {"step": 0, "epoch": 0, "batch_in_epoch": 0, "seconds": 0.0}
     best: dict[str, Any] = {"metric": None, "step": None}
     last_eval: dict[str, float] = {}
     checkpoint_path = out_dir / CHECKPOINT_NAME
@@ -323,7 +324,7 @@ def fit(
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         scaler.load_state_dict(state["scaler"])
-        counters = dict(state["counters"])
+        counters = {"seconds": 0.0, **state["counters"]}
         best = dict(state["best"])
         _set_rng_state(state["rng"][rank()] if rank() < len(state["rng"]) else state["rng"][0])
         if main:
@@ -335,6 +336,7 @@ def fit(
         train_model = nn.parallel.DistributedDataParallel(model, device_ids=ids)
 
     def save_checkpoint() -> None:
+        counters["seconds"] = seconds_before + time.perf_counter() - started
         # Every rank's generators travel, so each rank resumes its own dropout/augmentation.
         rng = _gather_objects(_rng_state())
         if main:
@@ -392,6 +394,7 @@ def fit(
     window: dict[str, float] = {}
     window_steps = 0
     started = time.perf_counter()
+    seconds_before = counters["seconds"]
     interrupted = False
     model.train()
     try:
@@ -486,7 +489,10 @@ def fit(
             metrics_file.close()
         if created_group and not interrupted:
             dist.destroy_process_group()
-    return FitResult(counters["step"], best["step"], best["metric"], last_eval, interrupted)
+    seconds = seconds_before + time.perf_counter() - started
+    return FitResult(
+        counters["step"], best["step"], best["metric"], last_eval, interrupted, seconds
+    )
 
 
 def _gather_objects(obj: Any) -> list[Any]:

@@ -22,7 +22,6 @@ import json
 import platform
 import random
 import shutil
-import time
 from pathlib import Path
 
 import torch
@@ -31,7 +30,7 @@ from torch import nn
 from shared.cli import add_dataclass_args, dataclass_from_args
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, bucketed_batches, fit, is_main_process
-from translation.data import Pair, Splits, corpus_stats, load_pairs, split_by_origin
+from translation.data import Pair, Splits, corpus_stats, load_pairs, locale_dir, split_by_origin
 from translation.evaluate import score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
@@ -174,7 +173,6 @@ def main(argv: list[str] | None = None) -> Path:
         torch.set_num_threads(args.threads)
     out = Path(args.out or f"runs/{args.src}-{args.tgt}")
     export = Path(args.export) if args.export else out / "model"
-    started = time.time()
 
     pairs = load_pairs(args.src, args.tgt, args.data)
     splits = split_by_origin(pairs, args.valid_share, args.test_share, args.split_seed)
@@ -261,9 +259,7 @@ def main(argv: list[str] | None = None) -> Path:
     best = Translator(load_weights(Seq2Seq(config), export), src_tok, tgt_tok)
     test = score(best, splits.test, args.beam_size) if splits.test else None
     valid = score(best, valid_sample, args.beam_size)
-    write_card(
-        export, args, config, splits, n_params, result, test, valid, time.time() - started, argv
-    )
+    write_card(export, args, config, splits, n_params, result, test, valid, argv)
     print(f"exported {export}")
     return export
 
@@ -313,8 +309,8 @@ A bidirectional {config.cell.upper()} encoder ({config.encoder_layers} layers, {
 sentencepiece subwords ({config.src_vocab_size} source, {config.tgt_vocab_size} target).
 
 ## Data
-Human translations from the GNU gettext catalogs of a Debian 12 machine image
-(`/usr/share/locale/{args.tgt}/LC_MESSAGES`), split by catalog: {len(splits.train)} training pairs;
+Human translations from {"the GNU gettext catalogs of a Debian 12 machine image (`" + str(locale_dir(args.tgt)) + "`)" if not args.data else ", ".join(args.data)},
+split by catalog: {len(splits.train)} training pairs;
 validation: {len(splits.valid)} pairs from {", ".join(splits.origins("valid"))};
 test: {len(splits.test)} pairs from {", ".join(splits.origins("test"))}.
 No test source string is in the training data. `test_sample.tsv` holds 300 test pairs.
@@ -323,7 +319,7 @@ No test source string is in the training data. `test_sample.tsv` holds 300 test 
 ```
 {command}
 ```
-{result.step} steps, best validation BLEU at step {result.best_step}; {seconds / 60:.0f} minutes on
+{result.step} steps, best validation BLEU at step {result.best_step}; {result.seconds / 60:.0f} minutes of training on
 {platform.processor() or platform.machine()} ({torch.get_num_threads()} CPU threads, no GPU).
 
 ## Held-out figures (beam {args.beam_size}, sacreBLEU)

@@ -113,7 +113,7 @@ def test_interrupted_then_resumed_run_ends_with_the_same_weights(tmp_path):
     finally:
         signal.signal(signal.SIGINT, previous)
     saved = torch.load(tmp_path / "resumed" / CHECKPOINT_NAME, weights_only=True)
-    assert saved["counters"]["step"] == 7
+    assert saved["counters"]["step"] == 7 and saved["counters"]["seconds"] > 0
     resumed = _train(tmp_path / "resumed")
     for (name, a), (_, b) in zip(
         straight.state_dict().items(), resumed.state_dict().items(), strict=True
