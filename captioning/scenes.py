@@ -4,7 +4,8 @@ A scene is a light background with 1 to 3 non-overlapping shapes (circle, square
 triangle) in six colours and two sizes; its caption names every object as
 ``<size> <color> <shape>``. Two objects are related by ``to the left of``, ``to the right
 of``, ``above`` or ``below`` (the dominant axis between their centres, at least 1.5 times
-the other); three are listed from left to right. Everything follows from the seed, so
+the other), the large one named first (between equals, the left or upper one); three are
+listed from left to right. Everything follows from the seed, so
 train, validation and test are disjoint ranges of seeds.
 """
 
@@ -89,13 +90,22 @@ INVERSE = {
 }
 
 
+def mention_order(a: SceneObject, b: SceneObject) -> tuple[SceneObject, SceneObject]:
+    """Which of two objects the caption names first: the large one; between equals, the one
+    read first (the left one, or the upper one when the relation is vertical). A fixed rule
+    keeps the first word choice learnable; the other phrasing stays among the references."""
+    if a.size != b.size:
+        return (a, b) if a.size == "large" else (b, a)
+    return (b, a) if relation_between(a, b) in ("to the right of", "below") else (a, b)
+
+
 def describe(objects: list[SceneObject]) -> tuple[str, list[str], str | None]:
     """The caption, its reference phrasings, and the relation (two objects)."""
     if len(objects) == 1:
         phrase = f"a {objects[0].phrase}"
         return phrase, [phrase, f"there is a {objects[0].phrase}"], None
     if len(objects) == 2:
-        a, b = objects
+        a, b = mention_order(*objects)
         rel = relation_between(a, b)
         caption = f"a {a.phrase} {rel} a {b.phrase}"
         return caption, [caption, f"a {b.phrase} {INVERSE[rel]} a {a.phrase}"], rel

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 from pathlib import Path
 
 import torch
@@ -105,7 +104,6 @@ def main(argv: list[str] | None = None) -> Path:
         torch.set_num_threads(args.threads)
     out = Path(args.out)
     export = Path(args.export) if args.export else out / "model"
-    started = time.time()
     config = dataclass_from_args(CaptionConfig, args)
     if args.data:
         train_items = karpathy_items(args.data, args.images or ".", "train")
@@ -170,7 +168,7 @@ def main(argv: list[str] | None = None) -> Path:
         return export
     best = Captioner(load_weights(CaptionModel(config), export), vocab)
     figures = evaluate_scenes(best, 1000, beam_size=3, split="test") if not args.data else None
-    write_card(export, args, config, n_params, result, figures, time.time() - started, argv)
+    write_card(export, args, config, n_params, result, figures, argv)
     print(f"exported {export}")
     return export
 
@@ -201,7 +199,7 @@ smoothing and noise level), validation and test scenes from disjoint seed ranges
 ```
 {command}
 ```
-{result.step} steps (batch {args.batch_size}), best validation at step {result.best_step}; {seconds / 60:.0f} minutes on
+{result.step} steps (batch {args.batch_size}), best validation at step {result.best_step}; {result.seconds / 60:.0f} minutes of training on
 {platform.processor() or platform.machine()} ({torch.get_num_threads()} CPU threads, no GPU).
 
 ## Test figures (1000 fresh test scenes, beam 3)
