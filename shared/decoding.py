@@ -7,7 +7,7 @@ The search never sees a model. It calls
 where ``tokens`` is (N,) int64, ``state`` a dict of batch-first tensors that the search
 reorders as hypotheses are pruned, ``context`` a dict of batch-first tensors that are the
 same for every hypothesis of one input (an encoder memory, its keys and mask) and so are
-expanded once and never reordered, ``log_probs`` is (N, V) and ``attention`` (N, S) or None.
+expanded once and never reordered (inputs that have finished leave both, so N shrinks), ``log_probs`` is (N, V) and ``attention`` (N, S) or None.
 """
 
 from __future__ import annotations
@@ -115,37 +115,50 @@ def greedy_search(
     batch = _batch_size(state, context)
     if batch == 0:
         raise ValueError("empty batch")
-    caps = torch.tensor(_caps(max_lens, batch, config))
-    tokens = torch.full((batch,), bos, dtype=torch.long, device=_device(state, context))
-    finished = torch.zeros(batch, dtype=torch.bool)
-    ended = torch.zeros(batch, dtype=torch.bool)  # finished by the end symbol
-    lengths = torch.zeros(batch, dtype=torch.long)
-    log_prob = torch.zeros(batch, dtype=torch.float64)
-    chosen, attentions = [], []
+    caps = _caps(max_lens, batch, config)
+    device = _device(state, context)
+    tokens = torch.full((batch,), bos, dtype=torch.long, device=device)
+    live = list(range(batch))  # inputs still decoding; finished ones leave the batch
+    sequences: list[list[int]] = [[] for _ in range(batch)]
+    rows: list[list[torch.Tensor]] = [[] for _ in range(batch)]
+    log_prob = [0.0] * batch
+    ended = [False] * batch
+    width = None  # attention columns, once a step has returned attention
     for t in range(config.max_len):
         log_probs, state, attention = step_fn(tokens, state, context)
         best_lp, tokens = log_probs.max(dim=-1)
-        finished |= caps <= t  # reached its own cap: stays unfinished
-        alive = ~finished
-        log_prob += torch.where(alive, best_lp.double().cpu(), torch.zeros_like(log_prob))
-        lengths += alive.long()
-        chosen.append(tokens.cpu())
-        attentions.append(None if attention is None else attention.detach().cpu())
-        ended |= alive & (tokens.cpu() == eos)
-        finished |= ended
-        if bool(finished.all()):
+        if attention is not None:
+            attention = attention.detach().cpu()
+            width = attention.size(-1)
+        keep = []
+        for b, (g, token, lp) in enumerate(
+            zip(live, tokens.tolist(), best_lp.tolist(), strict=True)
+        ):
+            log_prob[g] += lp
+            if token == eos:
+                ended[g] = True  # the end symbol's attention row is not kept: it emits no word
+                continue
+            sequences[g].append(token)
+            if attention is not None:
+                rows[g].append(attention[b])
+            if t + 1 < caps[g]:
+                keep.append(b)
+        if not keep:
             break
+        if len(keep) < len(live):
+            index = torch.tensor(keep, device=device)
+            state = {name: tensor.index_select(0, index) for name, tensor in state.items()}
+            context = {name: tensor.index_select(0, index) for name, tensor in context.items()}
+            tokens = tokens.index_select(0, index)
+            live = [live[b] for b in keep]
     hyps = []
-    for b in range(batch):
-        n = int(lengths[b])
-        seq = [int(chosen[t][b]) for t in range(n - (1 if ended[b] else 0))]
+    for g in range(batch):
+        length = len(sequences[g]) + (1 if ended[g] else 0)
         attn = None
-        if attentions and attentions[0] is not None:
-            rows = [attentions[t][b] for t in range(len(seq))]
-            attn = torch.stack(rows) if rows else attentions[0].new_zeros(0, attentions[0].size(-1))
-        lp = float(log_prob[b])
-        score = lp / length_penalty(n, config.length_penalty)
-        hyps.append([Hypothesis(seq, score, lp, attn, bool(ended[b]))])
+        if width is not None:
+            attn = torch.stack(rows[g]) if rows[g] else torch.zeros(0, width)
+        score = log_prob[g] / length_penalty(length, config.length_penalty)
+        hyps.append([Hypothesis(sequences[g], score, log_prob[g], attn, ended[g])])
     return hyps
 
 
@@ -188,7 +201,8 @@ def beam_search(
         state: initial state, each tensor (B, ...); expanded to (B * beam_size, ...).
         bos, eos: start and end symbol ids.
         config: beam size, maximum length, length penalty, n-best.
-        context: per-input constants, each tensor (B, ...); expanded once, never reordered.
+        context: per-input constants, each tensor (B, ...); expanded once, never reordered
+            (only narrowed as inputs finish).
         max_lens: a cap per input (at most ``config.max_len``), so that an input's result
             does not depend on what it is batched with.
 
@@ -209,16 +223,19 @@ def beam_search(
     scores = torch.full((batch, k), float("-inf"), device=device)
     scores[:, 0] = 0.0  # all beams start identical: expand only the first at step 0
     tokens = torch.full((batch * k,), bos, dtype=torch.long, device=device)
-    offsets = (torch.arange(batch, device=device) * k).unsqueeze(1)
-    parents, chosen, attentions = [], [], []  # per step: (B, K), (B, K), (B, K, S)
+    # Inputs still searching, in row order; a done input leaves the batch, so a long search
+    # for one input does not drag the finished ones along.
+    live = list(range(batch))
+    # Per step, full-size (B, K[, S]) records for the backtrace; rows of done inputs stay 0.
+    parents, chosen, attentions = [], [], []
     pools = [_Pool(k) for _ in range(batch)]
-    done = [False] * batch
 
     for t in range(config.max_len):
+        n = len(live)
         log_probs, state, attention = step_fn(tokens, state, context)
         vocab = log_probs.size(-1)
-        # In place: the step's output is ours, and a fresh (B, K*V) buffer costs page faults.
-        candidates = log_probs.reshape(batch, k, vocab).add_(scores.unsqueeze(-1)).view(batch, -1)
+        # In place: the step's output is ours, and a fresh (N, K*V) buffer costs page faults.
+        candidates = log_probs.reshape(n, k, vocab).add_(scores.unsqueeze(-1)).view(n, -1)
         top_scores, top_index = candidates.topk(min(2 * k, candidates.size(1)), dim=1)
         top_parent = torch.div(top_index, vocab, rounding_mode="floor")
         top_token = top_index % vocab
@@ -229,39 +246,50 @@ def beam_search(
             ending_scores = top_scores[:, :k].tolist()
             ending_parents = top_parent[:, :k].tolist()
             for b, rank in ending:
-                if not done[b]:
-                    lp = ending_scores[b][rank]
-                    # The end symbol's own attention row is not kept: it emits no word.
-                    pools[b].add(
-                        lp / length_penalty(t + 1, alpha),
-                        (t - 1, ending_parents[b][rank], lp, True),
-                    )
+                lp = ending_scores[b][rank]
+                # The end symbol's own attention row is not kept: it emits no word.
+                payload = (t - 1, ending_parents[b][rank], lp, True)
+                pools[live[b]].add(lp / length_penalty(t + 1, alpha), payload)
 
         alive_scores = top_scores.masked_fill(is_eos, float("-inf"))
-        scores, keep = alive_scores.topk(k, dim=1)
-        parent = top_parent.gather(1, keep)
-        parents.append(parent)
-        chosen.append(top_token.gather(1, keep))
+        scores, keep_beam = alive_scores.topk(k, dim=1)
+        parent = top_parent.gather(1, keep_beam)
+        new_tokens = top_token.gather(1, keep_beam)
+        live_index = torch.tensor(live, device=device)
+        parents.append(parent.new_zeros(batch, k).index_copy_(0, live_index, parent))
+        chosen.append(new_tokens.new_zeros(batch, k).index_copy_(0, live_index, new_tokens))
         if attention is not None:
-            step_attention = attention.view(batch, k, -1)
+            step_attention = attention.view(n, k, -1)
             index = parent.unsqueeze(-1).expand(-1, -1, step_attention.size(-1))
-            attentions.append(step_attention.gather(1, index))
+            gathered = step_attention.gather(1, index)
+            attentions.append(
+                gathered.new_zeros(batch, k, gathered.size(-1)).index_copy_(0, live_index, gathered)
+            )
+
         best_alive = scores[:, 0].tolist()
-        for b in range(batch):
-            if done[b]:
-                continue
-            if pools[b].full():
-                done[b] = pools[b].worst() >= best_alive[b] / length_penalty(t + 1, alpha)
-            if not done[b] and t + 1 >= caps[b]:  # cut: the live beams compete, unfinished
+        keep = []
+        for b, g in enumerate(live):
+            done = pools[g].full() and pools[g].worst() >= best_alive[b] / length_penalty(
+                t + 1, alpha
+            )
+            if not done and t + 1 >= caps[g]:  # cut: the live beams compete, unfinished
                 for beam, lp in enumerate(scores[b].tolist()):
                     if lp != float("-inf"):
-                        pools[b].add(lp / length_penalty(t + 1, alpha), (t, beam, lp, False))
-                done[b] = True
-        if all(done):
+                        pools[g].add(lp / length_penalty(t + 1, alpha), (t, beam, lp, False))
+                done = True
+            if not done:
+                keep.append(b)
+        if not keep:
             break
-        tokens = chosen[-1].view(-1)
-        flat = (offsets + parent).view(-1)
-        state = {name: tensor.index_select(0, flat) for name, tensor in state.items()}
+        flat = (torch.arange(n, device=device).unsqueeze(1) * k + parent).view(n, k)
+        if len(keep) < n:
+            kept = torch.tensor(keep, device=device)
+            rows = (kept.unsqueeze(1) * k + torch.arange(k, device=device)).view(-1)
+            context = {name: tensor.index_select(0, rows) for name, tensor in context.items()}
+            flat, scores, new_tokens = flat[kept], scores[kept], new_tokens[kept]
+            live = [live[b] for b in keep]
+        tokens = new_tokens.reshape(-1)
+        state = {name: tensor.index_select(0, flat.reshape(-1)) for name, tensor in state.items()}
 
     parents_list = torch.stack(parents).tolist()  # [t][b][beam], one transfer for the backtrace
     chosen_list = torch.stack(chosen).tolist()

@@ -182,3 +182,32 @@ def test_per_input_length_caps_make_batching_irrelevant(fn):
             context=context,
             max_lens=[1, 2],
         )
+
+
+@pytest.mark.parametrize("fn", [greedy_search, beam_search])
+def test_finished_inputs_leave_the_batch(fn):
+    """Input 1 ends at once; input 0 runs to its cap: later steps only carry input 0."""
+    sizes = []
+
+    def recording_step(tokens, state, context):
+        sizes.append(len(tokens))
+        return fake_step(tokens, state, context)
+
+    beam = 1 if fn is greedy_search else 2
+    state, context = start((0, 1))
+    table_1_ends = {(): {EOS: 0.9, A: 0.05, B: 0.05}}
+    TABLES.append(table_1_ends)
+    try:
+        state, context = start((0, len(TABLES) - 1))
+        fn(
+            recording_step,
+            state,
+            bos=BOS,
+            eos=EOS,
+            config=DecodeConfig(beam, max_len=6),
+            context=context,
+            max_lens=[6, 6],
+        )
+    finally:
+        TABLES.pop()
+    assert sizes[0] == 2 * beam and sizes[-1] == beam
