@@ -17,7 +17,6 @@ Run the same command again to resume from the run folder's checkpoint.
 from __future__ import annotations
 
 import argparse
-import platform
 from pathlib import Path
 
 import torch
@@ -30,7 +29,7 @@ from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig, CaptionM
 from shared.attention import doubly_stochastic_penalty
 from shared.cli import add_dataclass_args, dataclass_from_args
 from shared.pretrained import load_weights, save_pretrained
-from shared.training import TrainConfig, fit, is_main_process
+from shared.training import TrainConfig, fit, hardware_description, is_main_process
 
 TRAIN_DEFAULTS = dict(
     max_steps=4000,
@@ -200,7 +199,7 @@ smoothing and noise level), validation and test scenes from disjoint seed ranges
 {command}
 ```
 {result.step} steps (batch {args.batch_size}), best validation at step {result.best_step}; {result.seconds / 60:.0f} minutes of training on
-{platform.processor() or platform.machine()} ({torch.get_num_threads()} CPU threads, no GPU).
+{hardware_description()}.
 
 ## Test figures (1000 fresh test scenes, beam 3)
 | metric | value |

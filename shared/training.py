@@ -15,6 +15,7 @@ import dataclasses
 import json
 import math
 import os
+import platform
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -60,6 +61,9 @@ class TrainConfig:
         seed: seeds the data order and every random generator.
         num_workers: DataLoader worker processes (random augmentation resumes exactly
             only with 0).
+        max_minutes: stop after this many minutes of training, resumes included (0: no
+            limit). The decay then runs on whichever of steps or time is further along, so
+            the learning rate reaches its floor when the time is up.
     """
 
     max_steps: int = 1000
@@ -76,6 +80,7 @@ class TrainConfig:
     amp: str = "auto"
     seed: int = 0
     num_workers: int = 0
+    max_minutes: float = 0.0
 
     def __post_init__(self) -> None:
         if self.max_steps < 1:
@@ -86,6 +91,8 @@ class TrainConfig:
             raise ValueError(f"schedule must be constant, linear or cosine, not {self.schedule!r}")
         if self.amp not in ("auto", "bf16", "fp16", "off"):
             raise ValueError(f"amp must be auto, bf16, fp16 or off, not {self.amp!r}")
+        if self.max_minutes < 0:
+            raise ValueError(f"max_minutes must be >= 0, got {self.max_minutes}")
 
 
 @dataclass
@@ -125,6 +132,14 @@ def _init_distributed() -> bool:
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
     dist.init_process_group(backend)
     return True
+
+
+def hardware_description() -> str:
+    """Where this process trains, for model cards: the GPU's name, else the CPU and threads."""
+    if torch.cuda.is_available():
+        return f"one {torch.cuda.get_device_name()} GPU"
+    cpu = platform.processor() or platform.machine()
+    return f"{cpu}, {torch.get_num_threads()} CPU threads, no GPU"
 
 
 def default_device() -> torch.device:
@@ -171,14 +186,18 @@ def _rank_batches(plan: list[list[int]]) -> list[list[int]]:
 # -- schedule ---------------------------------------------------------------------------------
 
 
-def lr_factor(step: int, config: TrainConfig) -> float:
-    """Multiplier of ``config.lr`` at ``step`` (0-based): warm-up, then the chosen decay."""
+def lr_factor(step: int, config: TrainConfig, time_share: float = 0.0) -> float:
+    """Multiplier of ``config.lr`` at ``step`` (0-based): warm-up, then the chosen decay.
+
+    ``time_share`` is the share of ``config.max_minutes`` spent; the decay follows it when
+    it is further along than the steps.
+    """
     if step < config.warmup_steps:
         return (step + 1) / config.warmup_steps
     if config.schedule == "constant":
         return 1.0
     span = max(1, config.max_steps - config.warmup_steps)
-    progress = min(1.0, (step - config.warmup_steps) / span)
+    progress = min(1.0, max((step - config.warmup_steps) / span, time_share))
     floor = config.min_lr_ratio
     if config.schedule == "linear":
         return floor + (1.0 - floor) * (1.0 - progress)
@@ -309,7 +328,10 @@ def fit(
     optimizer = torch.optim.AdamW(
         model.parameters(), lr=config.lr, weight_decay=config.weight_decay
     )
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: lr_factor(s, config))
+    clock = {"time_share": 0.0}  # share of config.max_minutes spent, agreed by all ranks
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: lr_factor(s, config, clock["time_share"])
+    )
     amp_dtype = _autocast_dtype(config, device)
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
     plan_fn = batch_plan or (lambda epoch, g: shuffled_batches(len(dataset), config.batch_size, g))
@@ -429,6 +451,10 @@ def fit(
                 if not torch.isfinite(loss):
                     raise FloatingPointError(f"loss is {loss.item()} at step {counters['step']}")
                 optimizer.zero_grad(set_to_none=True)
+                if config.max_minutes:
+                    clock["time_share"] = _time_share(
+                        seconds_before + time.perf_counter() - started, config, device
+                    )
                 scaler.scale(loss).backward()
                 scaler.unscale_(optimizer)
                 params = [p for p in model.parameters() if p.grad is not None]
@@ -469,8 +495,14 @@ def fit(
                     run_eval()
                 if config.checkpoint_every and step % config.checkpoint_every == 0:
                     save_checkpoint()
-                if step >= config.max_steps:
+                if step >= config.max_steps or clock["time_share"] >= 1.0:
                     break
+            if clock["time_share"] >= 1.0:
+                if main:
+                    print(
+                        f"time budget of {config.max_minutes:g} minutes spent at step {counters['step']}"
+                    )
+                break
         run_eval()
         save_checkpoint()
     except KeyboardInterrupt:
@@ -493,6 +525,16 @@ def fit(
     return FitResult(
         counters["step"], best["step"], best["metric"], last_eval, interrupted, seconds
     )
+
+
+def _time_share(seconds: float, config: TrainConfig, device: torch.device) -> float:
+    """Share of the time budget spent; under DDP the slowest rank's clock, so all agree."""
+    share = seconds / (60.0 * config.max_minutes)
+    if world_size() > 1 and dist.is_initialized():
+        value = torch.tensor([share], dtype=torch.float64, device=device)
+        dist.all_reduce(value, op=dist.ReduceOp.MAX)
+        share = float(value)
+    return share
 
 
 def _gather_objects(obj: Any) -> list[Any]:

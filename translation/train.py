@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
 import shutil
 from pathlib import Path
@@ -29,7 +28,13 @@ from torch import nn
 
 from shared.cli import add_dataclass_args, dataclass_from_args
 from shared.pretrained import load_weights, save_pretrained
-from shared.training import TrainConfig, bucketed_batches, fit, is_main_process
+from shared.training import (
+    TrainConfig,
+    bucketed_batches,
+    fit,
+    hardware_description,
+    is_main_process,
+)
 from translation.data import Pair, Splits, corpus_stats, load_pairs, locale_dir, split_by_origin
 from translation.evaluate import score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
@@ -264,9 +269,7 @@ def main(argv: list[str] | None = None) -> Path:
     return export
 
 
-def write_card(
-    export, args, config, splits: Splits, n_params, result, test, valid, seconds, argv
-) -> None:
+def write_card(export, args, config, splits: Splits, n_params, result, test, valid, argv) -> None:
     test_pairs = splits.test
     sample = random.Random(1).sample(test_pairs, min(300, len(test_pairs)))
     with open(export / "test_sample.tsv", "w", encoding="utf-8") as f:
@@ -320,7 +323,7 @@ No test source string is in the training data. `test_sample.tsv` holds 300 test 
 {command}
 ```
 {result.step} steps, best validation BLEU at step {result.best_step}; {result.seconds / 60:.0f} minutes of training on
-{platform.processor() or platform.machine()} ({torch.get_num_threads()} CPU threads, no GPU).
+{hardware_description()}.
 
 ## Held-out figures (beam {args.beam_size}, sacreBLEU)
 | split | BLEU | chrF |

@@ -175,6 +175,26 @@ def test_learning_rate_schedule():
     linear = TrainConfig(max_steps=100, schedule="linear", min_lr_ratio=0.0)
     assert lr_factor(50, linear) == pytest.approx(0.5)
     assert lr_factor(50, TrainConfig(schedule="constant")) == 1.0
+    # With a time budget the decay follows whichever of steps or time is further along.
+    assert lr_factor(10, config, time_share=0.5) == pytest.approx(0.55)
+    assert lr_factor(60, config, time_share=0.1) == pytest.approx(0.55)
+
+
+def test_time_budget_stops_training_with_the_learning_rate_at_its_floor(tmp_path):
+    result = fit(
+        Reverser(hidden=16),
+        make_examples(40, seed=4),
+        config=_config(max_steps=100_000, max_minutes=0.5 / 60, min_lr_ratio=0.1),
+        out_dir=tmp_path,
+        loss_fn=loss_fn,
+        collate_fn=collate,
+        progress=False,
+    )
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    last_lr = [r["lr"] for r in records if "lr" in r][-1]
+    assert 0 < result.step < 100_000
+    assert result.seconds == pytest.approx(0.5, abs=0.4)
+    assert last_lr == pytest.approx(0.1 * 0.01, rel=1e-6)
 
 
 def test_batches_cover_the_data_once_per_epoch():
