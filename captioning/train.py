@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> Path:
 
 
 def write_card(
-    export: Path, args, config: CaptionConfig, n_params: int, result, figures, seconds: float, argv
+    export: Path, args, config: CaptionConfig, n_params: int, result, figures, argv
 ) -> None:
     command = "python -m captioning.train " + " ".join(
         argv if argv is not None else __import__("sys").argv[1:]

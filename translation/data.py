@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from translation.catalogs import read_catalog, translated_pairs
+from shared.catalogs import read_catalog, translated_pairs
 from translation.text import clean_message
 
 LOCALE_ROOT = Path("/usr/share/locale")

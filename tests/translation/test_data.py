@@ -1,6 +1,6 @@
 import pytest
 
-from tests.translation.catalog_files import write_mo
+from tests.shared.catalog_files import write_mo
 from translation.data import (
     catalog_pairs,
     find_catalogs,

@@ -1,7 +1,7 @@
 import pytest
 
-from tests.translation.catalog_files import write_mo, write_po
-from translation.catalogs import read_catalog, read_mo, read_po, translated_pairs
+from shared.catalogs import read_catalog, read_mo, read_po, translated_pairs
+from tests.shared.catalog_files import write_mo, write_po
 
 
 def test_po_charset_context_plural_fuzzy_and_continuations(tmp_path):

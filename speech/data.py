@@ -1,0 +1,146 @@
+"""Speech corpora from local folders, as lists of :class:`SpeechItem`, and the training dataset.
+
+- the synthesized corpus of :mod:`speech.synthesize` (``manifest.jsonl`` with splits);
+- LibriSpeech: ``<root>/<speaker>/<chapter>/<speaker>-<chapter>-<n>.flac`` + ``*.trans.txt``;
+- LJSpeech: ``<root>/metadata.csv`` (``id|text|normalised text``) + ``<root>/wavs/<id>.wav``;
+- a generic manifest: JSONL (``{"audio": ..., "text": ...}``) or CSV with ``audio,text`` columns;
+  relative audio paths are taken from the manifest's folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from speech.audio import load_audio
+from speech.augment import augment as augment_waveform
+from speech.text import CharVocabulary, normalize_transcript
+
+
+@dataclass
+class SpeechItem:
+    """One utterance: its audio file, normalised transcript and, for synthesized speech, the
+    split and voice it was made for."""
+
+    path: Path
+    text: str
+    split: str = ""
+    voice: str = ""
+    seconds: float = 0.0
+
+
+def read_manifest(path: str | Path) -> list[SpeechItem]:
+    """A JSONL or CSV manifest (``audio``/``path`` and ``text`` fields; optional ``split``,
+    ``voice``, ``seconds``)."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    else:
+        rows = [
+            json.loads(line)
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+    items = []
+    for n, row in enumerate(rows, 1):
+        audio = row.get("audio") or row.get("path")
+        if audio is None or "text" not in row:
+            raise ValueError(f"{path}, record {n}: needs 'audio' (or 'path') and 'text' fields")
+        items.append(
+            SpeechItem(
+                path.parent / audio,
+                normalize_transcript(row["text"]),
+                row.get("split", ""),
+                row.get("voice", ""),
+                float(row.get("seconds") or 0.0),
+            )
+        )
+    return items
+
+
+def read_librispeech(root: str | Path) -> list[SpeechItem]:
+    """Every utterance under a LibriSpeech folder (e.g. ``LibriSpeech/dev-clean``)."""
+    items = []
+    for trans in sorted(Path(root).rglob("*.trans.txt")):
+        for line in trans.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            utt, _, text = line.partition(" ")
+            items.append(SpeechItem(trans.parent / f"{utt}.flac", normalize_transcript(text)))
+    return items
+
+
+def read_ljspeech(root: str | Path) -> list[SpeechItem]:
+    """LJSpeech's ``metadata.csv``: the normalised (third) column where present."""
+    root = Path(root)
+    items = []
+    for line in (root / "metadata.csv").read_text(encoding="utf-8").splitlines():
+        fields = line.split("|")
+        if len(fields) < 2:
+            continue
+        text = fields[2] if len(fields) > 2 and fields[2] else fields[1]
+        items.append(SpeechItem(root / "wavs" / f"{fields[0]}.wav", normalize_transcript(text)))
+    return items
+
+
+def load_corpus(source: str | Path) -> list[SpeechItem]:
+    """Any supported corpus by its shape: a manifest file, a folder with ``manifest.jsonl``
+    (synthesized), ``metadata.csv`` (LJSpeech) or ``*.trans.txt`` files (LibriSpeech)."""
+    source = Path(source)
+    if source.is_file():
+        return read_manifest(source)
+    if (source / "manifest.jsonl").is_file():
+        return read_manifest(source / "manifest.jsonl")
+    if (source / "metadata.csv").is_file():
+        return read_ljspeech(source)
+    if next(source.rglob("*.trans.txt"), None) is not None:
+        return read_librispeech(source)
+    raise ValueError(
+        f"{source}: no manifest.jsonl, metadata.csv (LJSpeech) or *.trans.txt (LibriSpeech) found"
+    )
+
+
+class SpeechDataset(Dataset):
+    """(waveform (n,) float32, character ids) examples; with ``augment`` each read is
+    randomly sped up or slowed down, scaled and noised."""
+
+    def __init__(
+        self, items: list[SpeechItem], vocab: CharVocabulary, augment: bool = False
+    ) -> None:
+        self.items = [it for it in items if it.text]
+        self.vocab = vocab
+        self.augment = augment
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, k: int) -> tuple[np.ndarray, list[int]]:
+        item = self.items[k]
+        audio = load_audio(item.path)
+        if self.augment:
+            # Drawn from torch's generator, which DataLoader seeds per worker and per epoch,
+            # so workers differ and a run repeats.
+            audio = augment_waveform(audio, random.Random(int(torch.randint(2**62, ()))))
+        return audio, self.vocab.encode(item.text)
+
+
+def collate(examples: list[tuple[np.ndarray, list[int]]]) -> dict[str, torch.Tensor]:
+    """Zero-pad waveforms; concatenate targets (CTC's packed form)."""
+    lengths = torch.tensor([len(a) for a, _ in examples])
+    waves = torch.zeros(len(examples), int(lengths.max()))
+    for row, (audio, _) in enumerate(examples):
+        waves[row, : len(audio)] = torch.from_numpy(audio)
+    return {
+        "waveforms": waves,
+        "lengths": lengths,
+        "targets": torch.tensor([i for _, ids in examples for i in ids], dtype=torch.long),
+        "target_lengths": torch.tensor([len(ids) for _, ids in examples]),
+    }

@@ -1,0 +1,145 @@
+"""CTC decoding: greedy (best label per frame, repeats merged, blanks dropped) and beam search
+through torchaudio's flashlight decoder, lexicon-free or with a word list / KenLM model; both
+give each character's frame and each word's span."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from speech.text import CharVocabulary
+
+
+@dataclass
+class CTCOutput:
+    """One decoded utterance.
+
+    Attributes:
+        text: the transcript.
+        ids: the emitted characters' ids (blanks and merged repeats removed).
+        frames: the output frame at which each of ``ids`` was emitted.
+        words: ``(word, first_frame, last_frame)`` for each word.
+        score: the path's total log-probability (greedy) or the decoder's score (beam).
+    """
+
+    text: str
+    ids: list[int]
+    frames: list[int]
+    words: list[tuple[str, int, int]] = field(default_factory=list)
+    score: float = 0.0
+
+
+def _words(ids: list[int], frames: list[int], vocab: CharVocabulary) -> list[tuple[str, int, int]]:
+    words, chars, start, end = [], [], 0, 0
+    for i, f in zip([*ids, vocab.space_id], [*frames, frames[-1] if frames else 0], strict=True):
+        if i == vocab.space_id:
+            if chars:
+                words.append(("".join(chars), start, end))
+            chars = []
+            continue
+        if not chars:
+            start = f
+        chars.append(vocab.tokens[i])
+        end = f
+    return words
+
+
+def _output(ids: list[int], frames: list[int], vocab: CharVocabulary, score: float) -> CTCOutput:
+    # Spaces at the ends and doubled spaces carry no words; drop them from the display too.
+    kept = [
+        (i, f)
+        for n, (i, f) in enumerate(zip(ids, frames, strict=True))
+        if i != vocab.space_id or (0 < n < len(ids) - 1 and ids[n + 1] != vocab.space_id)
+    ]
+    ids, frames = [i for i, _ in kept], [f for _, f in kept]
+    text = vocab.decode(ids)
+    return CTCOutput(text.strip(), ids, frames, _words(ids, frames, vocab), score)
+
+
+def greedy_decode(log_probs: torch.Tensor, vocab: CharVocabulary) -> CTCOutput:
+    """Best path of one utterance.
+
+    Args:
+        log_probs: (T, V) log-probabilities of its real frames (no padding).
+    """
+    best = log_probs.argmax(-1)
+    score = float(log_probs.gather(-1, best[:, None]).sum()) if len(best) else 0.0
+    ids, frames, previous = [], [], vocab.blank_id
+    for t, label in enumerate(best.tolist()):
+        if label != previous and label != vocab.blank_id:
+            ids.append(label)
+            frames.append(t)
+        previous = label
+    return _output(ids, frames, vocab, score)
+
+
+class BeamDecoder:
+    """CTC beam search (torchaudio's ``ctc_decoder``; needs the ``flashlight-text`` package).
+
+    Lexicon-free by default: any letter sequence can come out. With ``words`` the output is
+    restricted to those words; with ``kenlm`` a KenLM model (``.arpa`` or ``.bin``) scores them.
+    """
+
+    def __init__(
+        self,
+        vocab: CharVocabulary,
+        beam_size: int = 16,
+        words: list[str] | None = None,
+        kenlm: str | Path | None = None,
+        lm_weight: float = 0.5,
+        word_score: float = 0.0,
+    ) -> None:
+        try:
+            from torchaudio.models.decoder import ctc_decoder
+        except (ImportError, RuntimeError) as e:
+            raise RuntimeError(
+                "beam search needs the flashlight-text package: pip install flashlight-text"
+            ) from e
+        self.vocab = vocab
+        # flashlight wants printable tokens: '-' for the blank, '|' for the word break.
+        tokens = ["-", "|", *vocab.tokens[2:]]
+        lexicon = None
+        if words:
+            # flashlight reads the lexicon from a file: one "word<TAB>letters |" line each.
+            with tempfile.NamedTemporaryFile(
+                "w", suffix=".txt", delete=False, encoding="utf-8"
+            ) as f:
+                for w in sorted(set(words)):
+                    f.write(f"{w}\t{' '.join(w)} |\n")
+            lexicon = f.name
+        try:
+            self._decoder = ctc_decoder(
+                lexicon=lexicon,
+                tokens=tokens,
+                lm=str(kenlm) if kenlm else None,
+                nbest=1,
+                beam_size=beam_size,
+                blank_token="-",
+                sil_token="|",
+                unk_word="<unk>",
+                lm_weight=lm_weight if kenlm else 0.0,
+                word_score=word_score,
+            )
+        except RuntimeError as e:
+            raise RuntimeError(
+                "beam search needs the flashlight-text package: pip install flashlight-text"
+            ) from e
+
+    def __call__(self, log_probs: torch.Tensor, lengths: torch.Tensor) -> list[CTCOutput]:
+        """Args: log_probs (B, T, V); lengths (B,) real frames. Returns one output per row."""
+        emissions = log_probs.detach().float().cpu().contiguous()
+        results = self._decoder(emissions, lengths.detach().cpu().to(torch.int32))
+        out = []
+        for hyps in results:
+            if not hyps:
+                out.append(CTCOutput("", [], []))
+                continue
+            best = hyps[0]
+            ids = best.tokens.tolist()
+            # flashlight reports each token one frame late (its frame 0 is the start state).
+            frames = [max(0, f - 1) for f in best.timesteps.tolist()]
+            out.append(_output(ids, frames, self.vocab, float(best.score)))
+        return out

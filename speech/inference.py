@@ -1,0 +1,227 @@
+"""Transcribe speech with a trained model: audio checks and resampling, chunking of long audio,
+batched inference, greedy or beam CTC decoding, word timings."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from shared.pretrained import list_pretrained as _list_pretrained
+from shared.pretrained import load_config, load_weights, resolve_model_dir
+from speech.audio import SAMPLE_RATE, load_audio, prepare_waveform
+from speech.decoding import BeamDecoder, CTCOutput, greedy_decode
+from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
+from speech.text import ALPHABET, CharVocabulary
+
+PRETRAINED_DIR = Path(__file__).parent / "pretrained"
+DEFAULT_MODEL = "tts-en"
+TOKENS_FILE = "tokens.json"
+SILENCE_PEAK = 1e-3  # about -60 dBFS: quieter than this is taken as silence
+
+
+def list_pretrained() -> list[str]:
+    """Names of the speech models shipped in ``speech/pretrained``."""
+    return _list_pretrained(PRETRAINED_DIR)
+
+
+@dataclass
+class Transcription:
+    """A transcript and how it came about.
+
+    Attributes:
+        text: the transcript (lowercase letters, apostrophes, spaces).
+        emissions: (frames, vocab) per-frame log-probabilities; column 0 is CTC's blank.
+        frame_seconds: the time between frames.
+        words: ``(word, start_s, end_s)`` for each word.
+        features: (feature_frames, n_mels) the normalised log-mel features the model heard,
+            ``feature_seconds`` apart.
+        tokens: the vocabulary's symbols, for labelling ``emissions``' columns.
+        char_frames: ``(character, frame)`` where each character was emitted.
+    """
+
+    text: str
+    emissions: np.ndarray
+    frame_seconds: float
+    words: list[tuple[str, float, float]] = field(default_factory=list)
+    features: np.ndarray | None = None
+    feature_seconds: float = 0.01
+    tokens: list[str] = field(default_factory=list)
+    char_frames: list[tuple[str, int]] = field(default_factory=list)
+
+
+def split_points(audio: np.ndarray, chunk_seconds: float) -> list[int]:
+    """Where to cut long audio into chunks of at most ``chunk_seconds``: at the quietest 100 ms
+    of each chunk's last quarter, so that cuts fall between words where they can."""
+    limit = int(chunk_seconds * SAMPLE_RATE)
+    window = SAMPLE_RATE // 10
+    cuts, start = [0], 0
+    while len(audio) - start > limit:
+        lo = start + (3 * limit) // 4
+        region = audio[lo : start + limit]
+        frames = len(region) // window
+        energy = (region[: frames * window].reshape(frames, window) ** 2).mean(1)
+        start = lo + int(energy.argmin()) * window + window // 2
+        cuts.append(start)
+    return [*cuts, len(audio)]
+
+
+class Transcriber:
+    """Speech to text with a :class:`CTCModel`.
+
+    Args:
+        model: the acoustic model (put in eval mode here).
+        vocab: its characters.
+        device: where the model runs.
+        chunk_seconds: longer audio is transcribed in chunks this long at most.
+    """
+
+    def __init__(
+        self,
+        model: CTCModel,
+        vocab: CharVocabulary | None = None,
+        device: str | torch.device = "cpu",
+        chunk_seconds: float = 20.0,
+    ) -> None:
+        self.device = torch.device(device)
+        self.model = model.to(self.device).eval()
+        self.vocab = vocab or CharVocabulary()
+        self.chunk_seconds = chunk_seconds
+        self._beam: dict[int, BeamDecoder] = {}
+
+    @classmethod
+    def from_pretrained(
+        cls, name_or_dir: str | Path = DEFAULT_MODEL, device: str | torch.device = "cpu"
+    ) -> Transcriber:
+        """Load a shipped model by name (see :func:`list_pretrained`) or a model directory."""
+        folder = resolve_model_dir(name_or_dir, PRETRAINED_DIR)
+        config = load_config(
+            folder, SpeechConfig, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+        )
+        model = load_weights(CTCModel(config), folder)
+        tokens_file = folder / TOKENS_FILE
+        alphabet = ALPHABET
+        if tokens_file.is_file():
+            alphabet = "".join(json.loads(tokens_file.read_text(encoding="utf-8"))[1:])
+        return cls(model, CharVocabulary(alphabet), device)
+
+    def _decoder(self, beam_size: int) -> BeamDecoder:
+        if beam_size not in self._beam:
+            self._beam[beam_size] = BeamDecoder(self.vocab, beam_size=beam_size)
+        return self._beam[beam_size]
+
+    def transcribe(
+        self,
+        audio: np.ndarray | torch.Tensor | str | Path,
+        sample_rate: int | None = None,
+        beam_size: int = 1,
+    ) -> Transcription:
+        """Transcribe one recording.
+
+        Args:
+            audio: samples (n,) or (n, channels) at ``sample_rate``, or a path to a WAV/FLAC/OGG.
+            sample_rate: the samples' rate (needed for arrays, ignored for paths).
+            beam_size: 1 for greedy decoding; more for CTC beam search (needs flashlight-text).
+
+        Raises:
+            ValueError: unreadable file, empty audio, NaN/inf samples, over the length limit.
+        """
+        return self.transcribe_batch([audio], sample_rate, beam_size)[0]
+
+    @torch.no_grad()
+    def transcribe_batch(
+        self,
+        audios: list[np.ndarray | torch.Tensor | str | Path],
+        sample_rate: int | None = None,
+        beam_size: int = 1,
+        batch_size: int = 16,
+    ) -> list[Transcription]:
+        """Transcribe many recordings in batches; the same results as one by one."""
+        if beam_size < 1:
+            raise ValueError(f"beam_size must be >= 1, got {beam_size}")
+        waves = [self._prepare(a, sample_rate) for a in audios]
+        # Every chunk of every recording, transcribed in batches of similar lengths.
+        chunks = []
+        for n, wave in enumerate(waves):
+            cuts = split_points(wave, self.chunk_seconds)
+            chunks += [(n, wave[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+        order = sorted(range(len(chunks)), key=lambda k: len(chunks[k][1]))
+        pieces: list[tuple[np.ndarray, np.ndarray]] = [None] * len(chunks)  # type: ignore[list-item]
+        for start in range(0, len(order), batch_size):
+            batch = [chunks[k][1] for k in order[start : start + batch_size]]
+            for k, piece in zip(order[start : start + batch_size], self._run(batch), strict=True):
+                pieces[k] = piece
+        results = []
+        for n in range(len(waves)):
+            mine = [pieces[k] for k in range(len(chunks)) if chunks[k][0] == n]
+            results.append(self._assemble(mine, beam_size))
+        return results
+
+    def _prepare(self, audio, sample_rate: int | None) -> np.ndarray:
+        if isinstance(audio, (str, Path)):
+            return load_audio(audio)
+        if sample_rate is None:
+            raise ValueError("sample_rate is needed for an array of samples")
+        return prepare_waveform(audio, sample_rate)
+
+    def _run(self, waves: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(log-probs (frames, V), features (feature_frames, n_mels)) for each chunk."""
+        lengths = torch.tensor([len(w) for w in waves])
+        batch = torch.zeros(len(waves), int(lengths.max()))
+        for row, w in enumerate(waves):
+            batch[row, : len(w)] = torch.from_numpy(w)
+        batch, lengths = batch.to(self.device), lengths.to(self.device)
+        feats, frames = self.model.features(batch, lengths)
+        log_probs, out_lengths = self.model.encode_features(feats, frames)
+        out = []
+        for row, w in enumerate(waves):
+            lp = log_probs[row, : out_lengths[row]].float().cpu().numpy()
+            ft = feats[row, : frames[row]].float().cpu().numpy()
+            if np.abs(w).max(initial=0.0) < SILENCE_PEAK:
+                # Silence: nothing was said, whatever the network makes of amplified noise.
+                lp = np.full_like(lp, -1e4)
+                lp[:, self.vocab.blank_id] = 0.0
+            out.append((lp, ft))
+        return out
+
+    def _assemble(
+        self, pieces: list[tuple[np.ndarray, np.ndarray]], beam_size: int
+    ) -> Transcription:
+        emissions = np.concatenate([lp for lp, _ in pieces])
+        features = np.concatenate([ft for _, ft in pieces])
+        # Decode chunk by chunk (a cut never falls inside a decoded word) and shift the frames.
+        outputs: list[CTCOutput] = []
+        offset = 0
+        for lp, _ in pieces:
+            t = torch.from_numpy(lp)
+            if beam_size == 1:
+                o = greedy_decode(t, self.vocab)
+            else:
+                o = self._decoder(beam_size)(t[None], torch.tensor([len(lp)]))[0]
+            outputs.append(
+                CTCOutput(
+                    o.text,
+                    o.ids,
+                    [f + offset for f in o.frames],
+                    [(w, a + offset, b + offset) for w, a, b in o.words],
+                )
+            )
+            offset += len(lp)
+        step = self.model.frame_seconds
+        words = [(w, a * step, (b + 1) * step) for o in outputs for w, a, b in o.words]
+        chars = [
+            (self.vocab.tokens[i], f) for o in outputs for i, f in zip(o.ids, o.frames, strict=True)
+        ]
+        return Transcription(
+            text=" ".join(o.text for o in outputs if o.text),
+            emissions=emissions,
+            frame_seconds=step,
+            words=words,
+            features=features,
+            feature_seconds=self.model.features.hop / SAMPLE_RATE,
+            tokens=list(self.vocab.tokens),
+            char_frames=chars,
+        )
