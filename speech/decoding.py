@@ -122,6 +122,7 @@ class BeamDecoder:
                 unk_word="<unk>",
                 lm_weight=lm_weight if kenlm else 0.0,
                 word_score=word_score,
+                log_add=True,  # merge paths to one prefix by summing, as CTC defines it
             )
         except RuntimeError as e:
             raise RuntimeError(

@@ -53,10 +53,11 @@ class Transcription:
     char_frames: list[tuple[str, int]] = field(default_factory=list)
 
 
-def split_points(audio: np.ndarray, chunk_seconds: float) -> list[int]:
+def split_points(audio: np.ndarray, chunk_seconds: float, align: int = 1) -> list[int]:
     """Where to cut long audio into chunks of at most ``chunk_seconds``: at the quietest 100 ms
-    of each chunk's last quarter, so that cuts fall between words where they can."""
-    limit = int(chunk_seconds * SAMPLE_RATE)
+    of each chunk's last quarter, so that cuts fall between words where they can. Cuts are
+    multiples of ``align`` samples (the model's frame step, so chunk frames line up in time)."""
+    limit = int(chunk_seconds * SAMPLE_RATE) // align * align
     window = SAMPLE_RATE // 10
     cuts, start = [0], 0
     while len(audio) - start > limit:
@@ -64,7 +65,7 @@ def split_points(audio: np.ndarray, chunk_seconds: float) -> list[int]:
         region = audio[lo : start + limit]
         frames = len(region) // window
         energy = (region[: frames * window].reshape(frames, window) ** 2).mean(1)
-        start = lo + int(energy.argmin()) * window + window // 2
+        start = (lo + int(energy.argmin()) * window + window // 2) // align * align
         cuts.append(start)
     return [*cuts, len(audio)]
 
@@ -146,19 +147,32 @@ class Transcriber:
         # Every chunk of every recording, transcribed in batches of similar lengths.
         chunks = []
         for n, wave in enumerate(waves):
-            cuts = split_points(wave, self.chunk_seconds)
-            chunks += [(n, wave[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+            cuts = split_points(wave, self.chunk_seconds, self._frame_samples)
+            pairs = list(zip(cuts[:-1], cuts[1:], strict=True))
+            chunks += [(n, wave[a:b], k == len(pairs) - 1) for k, (a, b) in enumerate(pairs)]
         order = sorted(range(len(chunks)), key=lambda k: len(chunks[k][1]))
         pieces: list[tuple[np.ndarray, np.ndarray]] = [None] * len(chunks)  # type: ignore[list-item]
         for start in range(0, len(order), batch_size):
             batch = [chunks[k][1] for k in order[start : start + batch_size]]
-            for k, piece in zip(order[start : start + batch_size], self._run(batch), strict=True):
-                pieces[k] = piece
+            for k, (lp, ft) in zip(
+                order[start : start + batch_size], self._run(batch), strict=True
+            ):
+                _, wave, last = chunks[k]
+                if not last:
+                    # A chunk of n samples yields n / step frames plus one for its padded end;
+                    # dropping that one keeps frame f of the whole at f * frame_seconds.
+                    lp = lp[: len(wave) // self._frame_samples]
+                    ft = ft[: len(wave) // self.model.features.hop]
+                pieces[k] = (lp, ft)
         results = []
         for n in range(len(waves)):
             mine = [pieces[k] for k in range(len(chunks)) if chunks[k][0] == n]
             results.append(self._assemble(mine, beam_size))
         return results
+
+    @property
+    def _frame_samples(self) -> int:
+        return round(self.model.frame_seconds * SAMPLE_RATE)
 
     def _prepare(self, audio, sample_rate: int | None) -> np.ndarray:
         if isinstance(audio, (str, Path)):
@@ -192,7 +206,7 @@ class Transcriber:
     ) -> Transcription:
         emissions = np.concatenate([lp for lp, _ in pieces])
         features = np.concatenate([ft for _, ft in pieces])
-        # Decode chunk by chunk (a cut never falls inside a decoded word) and shift the frames.
+        # Decode chunk by chunk (a word never spans a cut) and shift the frames.
         outputs: list[CTCOutput] = []
         offset = 0
         for lp, _ in pieces:

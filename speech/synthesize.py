@@ -66,7 +66,7 @@ UNSEEN_VARIANTS = (
 # Unvoiced speech carries too little of the signal the features see to be a fair test.
 SKIPPED_VARIANTS = ("whisper", "whisperf")
 SPLITS = ("train", "valid", "test-seen", "test-unseen")
-_MARKUP = re.compile(r"[%{}<>\\/=@#$\[\]|_]|\n|https?:")
+_MARKUP = re.compile(r"[%{}<>\\/=@#$\[\]|]|\n|https?:")
 
 
 def espeak_binary() -> str:

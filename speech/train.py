@@ -35,6 +35,7 @@ from shared.training import (
 from speech.audio import load_audio
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
 from speech.evaluate import score, test_sets
+from speech.features import SpecAugment
 from speech.inference import TOKENS_FILE, Transcriber
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.text import CharVocabulary
@@ -135,7 +136,7 @@ def main(argv: list[str] | None = None) -> Path:
     torch.manual_seed(train_config.seed)
     model = CTCModel(config)
     if not args.augment:
-        model.spec_augment = nn.Identity()
+        model.spec_augment = SpecAugment(freq_masks=0, time_masks=0)
     n_params = sum(p.numel() for p in model.parameters())
     dataset = SpeechDataset(train_items, vocab, augment=args.augment)
     if is_main_process():

@@ -1,0 +1,78 @@
+"""Loaders read small corpora in each supported format, written here by the tests."""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from speech.data import SpeechDataset, collate, load_corpus
+from speech.text import CharVocabulary
+
+
+def _tone(path, seconds=0.5, rate=16000):
+    t = np.arange(int(seconds * rate)) / rate
+    sf.write(path, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), rate)
+
+
+def test_librispeech_layout(tmp_path):
+    chapter = tmp_path / "dev-clean" / "84" / "121123"
+    chapter.mkdir(parents=True)
+    for n in range(2):
+        _tone(chapter / f"84-121123-000{n}.flac")
+    (chapter / "84-121123.trans.txt").write_text(
+        "84-121123-0000 GO DO YOU HEAR\n84-121123-0001 BUT IN LESS THAN FIVE MINUTES\n"
+    )
+    items = load_corpus(tmp_path / "dev-clean")
+    assert [it.text for it in items] == ["go do you hear", "but in less than five minutes"]
+    assert all(it.path.is_file() for it in items)
+
+
+def test_ljspeech_layout(tmp_path):
+    (tmp_path / "wavs").mkdir()
+    _tone(tmp_path / "wavs" / "LJ001-0001.wav", rate=22050)
+    (tmp_path / "metadata.csv").write_text(
+        "LJ001-0001|Printing, in 1 sense|Printing, in one sense\n"
+    )
+    (item,) = load_corpus(tmp_path)
+    assert item.text == "printing in one sense"
+    audio, ids = SpeechDataset([item], CharVocabulary())[0]
+    assert audio.dtype == np.float32 and abs(len(audio) - 8000) <= 1  # resampled to 16 kHz
+    assert CharVocabulary().decode(ids) == item.text
+
+
+def test_jsonl_and_csv_manifests_with_relative_paths(tmp_path):
+    _tone(tmp_path / "a.wav")
+    _tone(tmp_path / "b.flac")
+    (tmp_path / "m.jsonl").write_text(
+        json.dumps({"audio": "a.wav", "text": "Hello there"})
+        + "\n"
+        + json.dumps({"path": "b.flac", "text": "General Kenobi"})
+        + "\n"
+    )
+    (tmp_path / "m.csv").write_text("audio,text\na.wav,Hello there\nb.flac,General Kenobi\n")
+    for name in ("m.jsonl", "m.csv"):
+        items = load_corpus(tmp_path / name)
+        assert [it.text for it in items] == ["hello there", "general kenobi"]
+        assert all(it.path.is_file() for it in items)
+
+
+def test_bad_manifest_and_unknown_folder(tmp_path):
+    (tmp_path / "m.jsonl").write_text(json.dumps({"text": "no audio"}) + "\n")
+    with pytest.raises(ValueError, match="audio"):
+        load_corpus(tmp_path / "m.jsonl")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="LibriSpeech"):
+        load_corpus(tmp_path / "empty")
+
+
+def test_collate_pads_with_zeros_and_packs_targets():
+    vocab = CharVocabulary()
+    batch = collate(
+        [(np.ones(5, np.float32), vocab.encode("ab")), (np.ones(3, np.float32), vocab.encode("c"))]
+    )
+    assert batch["waveforms"].shape == (2, 5)
+    assert batch["waveforms"][1, 3:].abs().sum() == 0
+    assert batch["lengths"].tolist() == [5, 3]
+    assert batch["targets"].tolist() == vocab.encode("abc")
+    assert batch["target_lengths"].tolist() == [2, 1]

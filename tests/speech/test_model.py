@@ -1,0 +1,76 @@
+import torch
+
+from speech.features import LogMel, SpecAugment
+from speech.model import ConvFrontEnd, CTCModel, SpeechConfig
+from speech.train import ctc_loss
+from tests.speech.conftest import TINY
+
+
+def test_front_end_lengths_match_the_ctc_input_lengths():
+    model = CTCModel(TINY).eval()
+    samples = torch.tensor([16000, 12345, 4000, 401])
+    waves = torch.randn(4, 16000) * (torch.arange(16000)[None] < samples[:, None])
+    log_probs, frames = model(waves, samples)
+    expected = ConvFrontEnd.output_lengths(LogMel().frames(samples), TINY.conv_layers)
+    assert frames.tolist() == expected.tolist()
+    assert log_probs.shape == (4, int(expected.max()), TINY.vocab_size)
+    assert torch.allclose(log_probs.exp().sum(-1), torch.ones(()))
+
+
+def test_padding_does_not_change_any_real_frame():
+    model = CTCModel(TINY).eval()
+    short = torch.randn(1, 5000)
+    padded = torch.zeros(2, 16000)
+    padded[0, :5000] = short
+    padded[1] = torch.randn(16000)
+    alone, n = model(short, torch.tensor([5000]))
+    batched, m = model(padded, torch.tensor([5000, 16000]))
+    assert n[0] == m[0]
+    assert torch.allclose(alone[0], batched[0, : n[0]], atol=1e-5)
+
+
+def test_features_are_normalised_per_utterance():
+    feats, frames = LogMel(n_mels=16)(
+        torch.randn(2, 8000) * torch.tensor([[1.0], [100.0]]), torch.tensor([8000, 8000])
+    )
+    assert torch.allclose(feats.mean((1, 2)), torch.zeros(2), atol=1e-4)
+    assert torch.allclose(feats[0], feats[0])  # shape sanity
+    assert torch.allclose(feats.std((1, 2), unbiased=False), torch.ones(2), atol=1e-3)
+
+
+def test_spec_augment_masks_only_while_training():
+    augment = SpecAugment(freq_width=4, time_width=10, max_time_share=0.5)
+    feats = torch.ones(3, 50, 16)
+    frames = torch.tensor([50, 30, 10])
+    assert torch.equal(augment.eval()(feats, frames), feats)
+    masked = augment.train()(feats, frames)
+    assert (masked == 0).any() and (masked == 1).any()
+
+
+def test_unidirectional_option_and_cells():
+    for cell in ("gru", "lstm", "rnn"):
+        config = SpeechConfig(**{**TINY.__dict__, "cell": cell, "bidirectional": False})
+        model = CTCModel(config).eval()
+        log_probs, _ = model(torch.randn(1, 4000), torch.tensor([4000]))
+        assert log_probs.shape[-1] == config.vocab_size
+
+
+def test_a_few_steps_on_one_batch_lower_the_ctc_loss():
+    torch.manual_seed(0)
+    model = CTCModel(TINY)
+    model.spec_augment = SpecAugment(freq_masks=0, time_masks=0)
+    batch = {
+        "waveforms": torch.randn(2, 8000),
+        "lengths": torch.tensor([8000, 6000]),
+        "targets": torch.tensor([3, 4, 5, 3, 6]),
+        "target_lengths": torch.tensor([3, 2]),
+    }
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(30):
+        loss, _ = ctc_loss(model, batch)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]

@@ -1,0 +1,81 @@
+"""Corpus synthesis with espeak-ng: splits, voices held out, resume, manifest."""
+
+import json
+
+import pytest
+import soundfile as sf
+
+from speech.data import load_corpus
+from speech.synthesize import (
+    UNSEEN_ACCENTS,
+    UNSEEN_VARIANTS,
+    catalog_sentences,
+    main,
+    plan,
+    sentence_split,
+)
+from tests.shared.catalog_files import write_po
+from tests.speech.conftest import require_espeak
+
+SENTENCES = [
+    f"the {a} sat on the {b}"
+    for a in ["cat", "dog", "fox", "owl", "bee", "ant", "cow", "pig", "rat", "yak"]
+    for b in ["mat", "log", "box", "rug", "bed", "hat", "cup", "car", "pan", "jar"]
+]
+
+
+def test_plan_holds_out_sentences_and_voices():
+    sentences = [f"words {a} {b}" for a in "abcdefghij" for b in "klmnopqrst"]
+    variants = ["m1", "m2", "f1", *UNSEEN_VARIANTS[:3]]
+    jobs = plan(
+        sentences, variants, {"train": 200, "valid": 20, "test-seen": 20, "test-unseen": 20}
+    )
+    by = {
+        s: [j for j in jobs if j.split == s] for s in ("train", "valid", "test-seen", "test-unseen")
+    }
+    assert [len(v) for v in by.values()] == [200, 20, 20, 20]
+    train_text = {j.text for j in by["train"]}
+    for split in ("valid", "test-seen", "test-unseen"):
+        assert not train_text & {j.text for j in by[split]}
+    for j in by["train"] + by["test-seen"]:
+        accent, variant = j.voice.split("+")
+        assert accent not in UNSEEN_ACCENTS and variant not in UNSEEN_VARIANTS
+    for j in by["test-unseen"]:
+        accent, variant = j.voice.split("+")
+        assert accent in UNSEEN_ACCENTS or variant in UNSEEN_VARIANTS
+    assert plan(sentences, variants, {"train": 200}) == plan(sentences, variants, {"train": 200})
+    assert all(sentence_split(j.text, 0.03, 0.04) == "train" for j in by["train"])
+
+
+def test_sentences_come_from_catalog_msgids(tmp_path):
+    write_po(tmp_path / "fr.po")
+    # "_Open file" qualifies (accelerator dropped); "%d file copied" has a placeholder; "File"
+    # and "Quit" are single words; untranslated and obsolete entries are not in the catalog.
+    assert catalog_sentences([tmp_path]) == ["open file"]
+
+
+def test_synthesis_writes_audio_and_manifest_and_resumes(tmp_path, monkeypatch):
+    require_espeak()
+    monkeypatch.setattr("speech.synthesize.catalog_sentences", lambda folders: SENTENCES)
+    out = tmp_path / "corpus"
+    args = ["--out", str(out), "--train", "3", "--valid", "0", "--test", "1", "--workers", "1"]
+    manifest = main(args)
+    records = [json.loads(line) for line in manifest.read_text().splitlines()]
+    assert sorted(r["split"] for r in records) == [
+        "test-seen",
+        "test-unseen",
+        "train",
+        "train",
+        "train",
+    ]
+    for r in records:
+        audio, rate = sf.read(out / r["audio"])
+        assert rate == 16000 and audio.ndim == 1
+        assert len(audio) / rate == pytest.approx(r["seconds"], abs=1e-3)
+        assert 0.3 < r["seconds"] < 10
+        assert r["text"] in SENTENCES
+    # Running again finds everything done and writes nothing new.
+    main(args)
+    assert len(manifest.read_text().splitlines()) == len(records)
+    items = load_corpus(out)
+    assert {it.split for it in items} == {"train", "test-seen", "test-unseen"}

@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from speech import Transcriber
+from speech.audio import MAX_SECONDS, prepare_waveform
+from speech.inference import split_points
+
+
+@pytest.fixture(scope="module")
+def transcriber(tiny_speech_dir):
+    return Transcriber.from_pretrained(tiny_speech_dir)
+
+
+def _speechlike(seconds, rate=16000, seed=0):
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    envelope = 0.5 + 0.5 * np.sin(np.arange(n) / rate * 2 * np.pi * 3)
+    return (0.2 * rng.standard_normal(n) * envelope).astype(np.float32)
+
+
+def test_result_fields_and_shapes(transcriber):
+    r = transcriber.transcribe(_speechlike(2.0), 16000)
+    assert isinstance(r.text, str)
+    assert r.emissions.ndim == 2 and r.emissions.shape[1] == len(r.tokens) == 29
+    assert r.frame_seconds == pytest.approx(0.04)
+    assert r.emissions.shape[0] == 51  # 201 feature frames, halved twice (rounding up)
+    assert r.features.shape == (201, 16)
+    assert np.allclose(np.exp(r.emissions).sum(1), 1.0, atol=1e-4)
+    for _, start, end in r.words:
+        assert 0 <= start < end <= 2.0 + 0.04
+
+
+def test_batch_equals_one_by_one(transcriber):
+    audios = [_speechlike(s, seed=i) for i, s in enumerate((1.0, 2.5, 0.3, 1.7))]
+    batch = transcriber.transcribe_batch(audios, 16000)
+    for audio, b in zip(audios, batch, strict=True):
+        single = transcriber.transcribe(audio, 16000)
+        assert b.text == single.text
+        assert np.allclose(b.emissions, single.emissions, atol=1e-4)
+
+
+def test_silence_is_an_empty_transcript(transcriber):
+    for silence in (np.zeros(16000, np.float32), 1e-5 * _speechlike(1.0)):
+        r = transcriber.transcribe(silence, 16000)
+        assert r.text == "" and r.words == []
+
+
+def test_any_rate_channels_and_sample_type(transcriber):
+    mono = _speechlike(1.0, rate=16000)
+    stereo44 = np.stack([_speechlike(1.0, rate=44100)] * 2, axis=1)
+    int16 = (mono * 30000).astype(np.int16)
+    for audio, rate in ((stereo44, 44100), (int16, 16000), (torch.from_numpy(mono), 16000)):
+        r = transcriber.transcribe(audio, rate)
+        assert abs(r.features.shape[0] - 101) <= 1
+
+
+def test_files_wav_flac_ogg(transcriber, tmp_path):
+    audio = _speechlike(1.0)
+    for name in ("a.wav", "a.flac", "a.ogg"):
+        sf.write(tmp_path / name, audio, 16000)
+        assert transcriber.transcribe(tmp_path / name).emissions.shape[0] == 26
+
+
+@pytest.mark.parametrize(
+    ("audio", "message"),
+    [
+        (np.zeros(0, np.float32), "empty"),
+        (np.array([0.1, np.nan] * 100, np.float32), "NaN"),
+        (np.array([0.1, np.inf] * 100, np.float32), "NaN or infinite"),
+        (np.zeros((10, 10, 10), np.float32), "shape"),
+        (np.array(["a", "b"]), "numbers"),
+    ],
+)
+def test_bad_samples_are_value_errors(transcriber, audio, message):
+    with pytest.raises(ValueError, match=message):
+        transcriber.transcribe(audio, 16000)
+
+
+def test_bad_files_and_limits(transcriber, tmp_path):
+    (tmp_path / "not.wav").write_bytes(b"this is not audio")
+    with pytest.raises(ValueError, match="cannot read audio"):
+        transcriber.transcribe(tmp_path / "not.wav")
+    with pytest.raises(ValueError, match="cannot read audio"):
+        transcriber.transcribe(tmp_path / "missing.wav")
+    with pytest.raises(ValueError, match="sample_rate"):
+        transcriber.transcribe(_speechlike(1.0))
+    with pytest.raises(ValueError, match="limit"):
+        prepare_waveform(np.zeros(int(MAX_SECONDS * 1000) + 1000, np.float32), 1000)
+
+
+def test_long_audio_is_cut_in_quiet_places_and_frames_line_up(tiny_speech_dir):
+    transcriber = Transcriber.from_pretrained(tiny_speech_dir)
+    transcriber.chunk_seconds = 2.0
+    audio = _speechlike(5.0)
+    audio[int(1.7 * 16000) : int(1.8 * 16000)] = (
+        0.0  # a pause inside the first chunk's last quarter
+    )
+    cuts = split_points(audio, 2.0)
+    assert cuts[0] == 0 and cuts[-1] == len(audio)
+    assert int(1.7 * 16000) <= cuts[1] <= int(1.8 * 16000)
+    assert all(b - a <= 2 * 16000 for a, b in zip(cuts[:-1], cuts[1:], strict=True))
+    r = transcriber.transcribe(audio, 16000)
+    assert r.emissions.shape[0] >= 5.0 / 0.04 - len(cuts)
+    assert all(0 <= s < e <= 5.0 + 0.04 for _, s, e in r.words)
+
+
+def test_beam_search_runs_on_the_model(transcriber):
+    r = transcriber.transcribe(_speechlike(1.0), 16000, beam_size=4)
+    assert isinstance(r.text, str)
+    with pytest.raises(ValueError, match="beam_size"):
+        transcriber.transcribe(_speechlike(1.0), 16000, beam_size=0)
