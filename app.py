@@ -1,9 +1,13 @@
-"""The RNN Suite web app: one Gradio page with a tab per application.
+"""The RNN Suite web app: one Gradio page with a tab per application and a tab that explains
+how recurrent networks work.
 
-    python app.py [--host 127.0.0.1] [--port 7860]
+    python app.py [--host 127.0.0.1] [--port 7860] [--auth user:password]
+                  [--caption-model DIR] [--speech-model DIR] [--translation-model DIR]
 
-Serves on 127.0.0.1 unless told otherwise, with analytics off and no share link; stops
-cleanly (exit code 0) on Ctrl-C or SIGTERM.
+Serves on 127.0.0.1 unless told otherwise, with analytics off and no share link; models load
+on first use; stops cleanly (exit code 0) on Ctrl-C or SIGTERM. A model folder you trained can
+also be given through ``RNN_SUITE_CAPTION_MODEL``, ``RNN_SUITE_SPEECH_MODEL`` or
+``RNN_SUITE_TRANSLATION_MODEL``.
 """
 
 from __future__ import annotations
@@ -17,44 +21,113 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
 
-import captioning  # noqa: E402
 from captioning import tab as captioning_tab  # noqa: E402
+from shared.explain import memory_figure, unrolled_figure  # noqa: E402
+from speech import tab as speech_tab  # noqa: E402
 from translation import tab as translation_tab  # noqa: E402
 
 TITLE = "RNN Suite"
-PLANNED = {
-    "Image captioning": "a CNN encoder and an LSTM decoder with soft attention describe an image"
-    " and show, for every word, where they looked.",
-    "Speech recognition": "a convolutional front end and a bidirectional GRU trained with CTC"
-    " turn speech into text and show which audio frames produced which letters.",
-}
+MAX_UPLOAD = "10mb"
+
+STORY = """
+### Why sequences need memory
+Some data only makes sense in order: the words of a sentence, the samples of speech, a price over
+time. A feed-forward network maps one input to one output. A **recurrent** network (RNN) reads a
+sequence one step at a time and carries a hidden state from each step into the next, so every
+output can depend on everything before it.
+
+Take the question *"what time is it?"*. The words go in one by one; after each word the hidden
+state mixes the new word into what it held; only the last state is used to decide the intent
+(ask the time, ask the weather, set an alarm...).
+"""
+
+MEMORY = """
+### The short-term memory problem
+In a plain RNN each step multiplies the old state by the same weights and squashes it, so the
+newest inputs dominate and older ones fade, exponentially. The plot measures it on real layers:
+how much each earlier input can still change the last state. Training suffers the same way: the
+gradient that should teach the network about early inputs vanishes (and sometimes explodes).
+
+### How gates help
+An **LSTM** adds a cell state with gates that decide what to forget, what to write and what to
+show; when its forget gate stays open, information travels many steps almost untouched (the flat
+blue curve). A **GRU** is a simplified LSTM (two gates, no separate cell) that trains faster on
+large data and keeps long-range information too. A **bidirectional** RNN runs one RNN forwards
+and one backwards, so each position sees its whole context.
+
+### Where you see it in this app
+- **Image captioning**: a CNN looks at the picture, an LSTM writes the caption word by word and,
+  before each word, *attends* over the image; the gallery shows where it looked for every word.
+- **Speech recognition**: bidirectional GRUs read the spectrogram both ways; CTC lets them emit a
+  letter or *blank* every 40 ms; the plot puts each letter where it was emitted.
+- **Translation**: a bidirectional GRU reads the English sentence, an LSTM writes the translation,
+  attending over the source at every step; the heatmap is that attention.
+
+RNNs also generate text, tag video and forecast series: anything that unfolds in order.
+"""
 
 
-def build_app() -> gr.Blocks:
-    """The page. Tabs whose application is not built yet say so."""
+def build_how_it_works() -> None:
+    gr.Markdown(STORY)
+    gr.Plot(unrolled_figure(), label="An RNN unrolled", elem_id="howto-unrolled")
+    gr.Markdown(MEMORY)
+    gr.Plot(memory_figure(), label="Memory of RNN, LSTM and GRU", elem_id="howto-memory")
+
+
+def build_app(
+    caption_model: str | None = None,
+    speech_model: str | None = None,
+    translation_model: str | None = None,
+) -> gr.Blocks:
+    """The page; each argument puts a model folder first in its tab's selector."""
     with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
         gr.Markdown(f"# {TITLE}\nRecurrent networks (RNN, LSTM, GRU) doing real work.")
         with gr.Tab("Image captioning"):
-            if captioning.list_pretrained():
-                captioning_tab.build_tab()
-            else:
-                gr.Markdown(
-                    f"**No captioning model is installed yet.** With one, {PLANNED['Image captioning']}"
-                )
+            captioning_tab.build_tab(caption_model)
         with gr.Tab("Speech recognition"):
-            gr.Markdown(f"**Not built yet.** When it is, {PLANNED['Speech recognition']}")
+            speech_tab.build_tab(speech_model)
         with gr.Tab("Translation"):
-            translation_tab.build_tab()
+            translation_tab.build_tab(translation_model)
+        with gr.Tab("How it works"):
+            build_how_it_works()
     return demo
 
 
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise argparse.ArgumentTypeError("--auth takes USER:PASSWORD")
+    return user, password
+
+
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Serve the RNN Suite web app.")
+    parser = argparse.ArgumentParser(
+        description="Serve the RNN Suite web app.",
+        epilog="Model folders can also come from RNN_SUITE_CAPTION_MODEL, RNN_SUITE_SPEECH_MODEL"
+        " and RNN_SUITE_TRANSLATION_MODEL.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
+    parser.add_argument("--auth", type=parse_auth, help="require this USER:PASSWORD to log in")
+    for app_name, env in (
+        ("caption", "RNN_SUITE_CAPTION_MODEL"),
+        ("speech", "RNN_SUITE_SPEECH_MODEL"),
+        ("translation", "RNN_SUITE_TRANSLATION_MODEL"),
+    ):
+        parser.add_argument(
+            f"--{app_name}-model",
+            default=os.environ.get(env),
+            metavar="DIR",
+            help=f"a {app_name} model folder you trained, offered first in its tab",
+        )
     args = parser.parse_args(argv)
+    for folder in (args.caption_model, args.speech_model, args.translation_model):
+        if folder and not os.path.isfile(os.path.join(folder, "config.json")):
+            parser.error(f"{folder} is not a model folder (no config.json)")
 
-    demo = build_app()
+    demo = build_app(args.caption_model, args.speech_model, args.translation_model)
     demo.queue(max_size=64, default_concurrency_limit=2)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -66,7 +139,8 @@ def main(argv: list[str] | None = None) -> None:
         show_error=False,
         ssr_mode=False,
         prevent_thread_lock=True,
-        max_file_size="10mb",
+        max_file_size=MAX_UPLOAD,
+        auth=args.auth,
     )
     print(f"serving on http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     stop.wait()

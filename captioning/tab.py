@@ -9,10 +9,16 @@ import gradio as gr
 import numpy as np
 
 from captioning.images import load_rgb
-from captioning.inference import Captioner, list_models
+from captioning.inference import PRETRAINED_ROOT, Captioner, list_models
 from shared.plots import attention_overlay
+from shared.pretrained import model_card
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
+EXTRA_MODELS: list[str] = []  # model folders given to the web app, offered first
+
+
+def choices() -> list[str]:
+    return [*EXTRA_MODELS, *list_models()]
 
 
 @functools.lru_cache(maxsize=2)
@@ -25,7 +31,7 @@ def caption(image, beam_size: float = 3, model: str = "shapes"):
     """Caption an image; returns the caption and one attention overlay per word."""
     if image is None:
         raise gr.Error("Upload an image, take one with the webcam, or pick an example.")
-    if model not in list_models():
+    if model not in choices():
         raise gr.Error(f"No captioning model {model!r} is installed.")
     try:
         picture = load_rgb(image)
@@ -40,15 +46,21 @@ def caption(image, beam_size: float = 3, model: str = "shapes"):
     return result.text, gallery
 
 
-def build_tab() -> None:
-    """Lay out the tab inside the current ``gr.Blocks``; registers the ``/caption`` endpoint."""
-    models = list_models()
-    default = models[0] if models else "shapes"
+def build_tab(model_dir: str | None = None) -> None:
+    """Lay out the tab inside the current ``gr.Blocks``; registers the ``/caption`` endpoint.
+
+    ``model_dir``: a model folder to offer first (default: the shipped models only)."""
+    if model_dir and model_dir not in EXTRA_MODELS:
+        EXTRA_MODELS.insert(0, model_dir)
+    models = choices()
+    default = model_dir or ("shapes" if "shapes" in models else (models or ["shapes"])[0])
     gr.Markdown(
         "A convolutional network turns the image into an 8x8 grid of features; an LSTM writes the caption word"
         " by word and, before each word, attends over the grid. Each picture below shows where it looked for one word."
-        f"\n\nModel: `{default}` — model card: `captioning/pretrained/{default}/README.md`"
+        f"\n\nModel: `{default}`"
     )
+    with gr.Accordion("Model card", open=False):
+        card = gr.Markdown(model_card(default, PRETRAINED_ROOT), elem_id="caption-card")
     with gr.Row():
         with gr.Column():
             image = gr.Image(
@@ -70,6 +82,9 @@ def build_tab() -> None:
                 height="auto",
                 elem_id="caption-attention",
             )
+    model.change(
+        lambda m: model_card(m, PRETRAINED_ROOT), [model], [card], api_visibility="private"
+    )
     examples = sorted(str(p) for p in EXAMPLES_DIR.glob("*.png"))
     if examples:
         gr.Examples(examples, inputs=[image])

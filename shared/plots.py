@@ -134,3 +134,45 @@ def figure_to_array(fig) -> np.ndarray:
     array = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
     plt.close(fig)
     return array
+
+
+def alignment_plot(
+    features: np.ndarray,
+    feature_seconds: float,
+    letters: Sequence[tuple[str, float]],
+    words: Sequence[tuple[str, float, float]] = (),
+    title: str | None = None,
+):
+    """A (frames x bands) spectrogram with each recognised letter drawn at the time it was
+    emitted and each word's span shaded above it.
+
+    Args:
+        features: (T, n_mels) log-mel features.
+        feature_seconds: time between feature frames.
+        letters: ``(letter, seconds)`` for each emitted character (spaces are skipped).
+        words: ``(word, start_s, end_s)`` spans.
+    """
+    plt = _pyplot()
+    seconds = features.shape[0] * feature_seconds
+    fig, ax = plt.subplots(figsize=(min(16.0, 3.0 + 1.6 * seconds), 3.8))
+    ax.imshow(
+        features.T,
+        origin="lower",
+        aspect="auto",
+        cmap="magma",
+        extent=(0.0, seconds, 0, features.shape[1]),
+    )
+    top = features.shape[1]
+    for letter, at in letters:
+        if letter.strip():
+            ax.axvline(at, color="white", alpha=0.35, linewidth=0.8)
+            ax.text(at, top * 0.9, letter, color="white", ha="center", fontsize=10, weight="bold")
+    for k, (word, start, end) in enumerate(words):
+        ax.axvspan(start, end, ymin=0.0, ymax=0.06, color=("#4fc3f7", "#aed581")[k % 2])
+        ax.text((start + end) / 2, top * 0.08, word, color="white", ha="center", fontsize=9)
+    ax.set_xlabel("seconds")
+    ax.set_ylabel("mel band")
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    return fig

@@ -3,6 +3,7 @@ tokenizer files and a model card ``README.md``. Loading never unpickles."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from pathlib import Path
@@ -44,6 +45,9 @@ def save_pretrained(
     payload.update(dataclasses.asdict(config))
     (directory / CONFIG_NAME).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     if dtype is None:
+        if any(p.device.type != "cpu" for p in model.parameters()):
+            # cuDNN packs RNN weights into one buffer; safetensors wants each tensor whole.
+            model = copy.deepcopy(model).cpu()
         save_model(model, str(directory / WEIGHTS_NAME))
     else:
         state = {
@@ -136,3 +140,14 @@ def resolve_model_dir(name_or_path: str | Path, root: str | Path) -> Path:
     raise ModelLoadError(
         f"no model {str(name_or_path)!r}: not a shipped model (shipped: {names}) nor a directory"
     )
+
+
+def model_card(name_or_path: str | Path, root: str | Path) -> str:
+    """The model card (``README.md``) of a shipped model or model folder, as Markdown."""
+    try:
+        card = resolve_model_dir(name_or_path, root) / CARD_NAME
+    except (ModelLoadError, OSError, ValueError):
+        return f"No model `{name_or_path}` is installed."
+    if not card.is_file():
+        return f"`{name_or_path}` has no model card."
+    return card.read_text(encoding="utf-8")

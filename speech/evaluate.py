@@ -28,6 +28,7 @@ def score(
     beam_size: int = 1,
     batch_size: int = 16,
     progress: bool = False,
+    lexicon: bool = False,
 ) -> dict:
     """WER and CER (percent) of ``transcriber`` on ``items``, with the hypotheses."""
     hypotheses = []
@@ -35,7 +36,9 @@ def score(
         range(0, len(items), batch_size), desc="transcribe", disable=not progress, leave=False
     ):
         batch = items[start : start + batch_size]
-        results = transcriber.transcribe_batch([it.path for it in batch], beam_size=beam_size)
+        results = transcriber.transcribe_batch(
+            [it.path for it in batch], beam_size=beam_size, lexicon=lexicon
+        )
         hypotheses += [r.text for r in results]
     references = [it.text for it in items]
     return {
@@ -64,6 +67,11 @@ def main(argv: list[str] | None = None) -> dict:
         "--data", default="data/tts-en", help="corpus folder or manifest (default: data/tts-en)"
     )
     parser.add_argument("--beam-size", type=int, default=1, help="1: greedy (default)")
+    parser.add_argument(
+        "--lexicon",
+        action="store_true",
+        help="beam search restricted to the model's word list (needs --beam-size > 1)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="at most this many per set")
     parser.add_argument("--examples", type=int, default=5, help="examples to print per set")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
@@ -75,7 +83,7 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit(f"cannot read {args.data}: {e}") from None
     report = {}
     for name, subset in test_sets(items, args.limit or None).items():
-        result = score(transcriber, subset, args.beam_size, progress=True)
+        result = score(transcriber, subset, args.beam_size, progress=True, lexicon=args.lexicon)
         print(
             f"{name}: {len(subset)} utterances  WER {result['wer']:.2f}%  CER {result['cer']:.2f}%"
         )

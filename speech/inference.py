@@ -20,6 +20,8 @@ from speech.text import ALPHABET, CharVocabulary
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "tts-en"
 TOKENS_FILE = "tokens.json"
+WORDS_FILE = "words.txt"  # optional: the words of the training transcripts, one per line
+LEXICON_WORD_SCORE = 0.0  # bonus per word in lexicon beam search (tuned on validation)
 SILENCE_PEAK = 1e-3  # about -60 dBFS: quieter than this is taken as silence
 
 
@@ -78,6 +80,8 @@ class Transcriber:
         vocab: its characters.
         device: where the model runs.
         chunk_seconds: longer audio is transcribed in chunks this long at most.
+        words: a word list for beam search with ``lexicon=True`` (shipped models bring the
+            words of their training transcripts).
     """
 
     def __init__(
@@ -86,12 +90,14 @@ class Transcriber:
         vocab: CharVocabulary | None = None,
         device: str | torch.device = "cpu",
         chunk_seconds: float = 20.0,
+        words: list[str] | None = None,
     ) -> None:
         self.device = torch.device(device)
+        self.words = words
         self.model = model.to(self.device).eval()
         self.vocab = vocab or CharVocabulary()
         self.chunk_seconds = chunk_seconds
-        self._beam: dict[int, BeamDecoder] = {}
+        self._beam: dict[tuple[int, bool], BeamDecoder] = {}
 
     @classmethod
     def from_pretrained(
@@ -107,18 +113,29 @@ class Transcriber:
         alphabet = ALPHABET
         if tokens_file.is_file():
             alphabet = "".join(json.loads(tokens_file.read_text(encoding="utf-8"))[1:])
-        return cls(model, CharVocabulary(alphabet), device)
+        words_file = folder / WORDS_FILE
+        words = words_file.read_text(encoding="utf-8").split() if words_file.is_file() else None
+        return cls(model, CharVocabulary(alphabet), device, words=words)
 
-    def _decoder(self, beam_size: int) -> BeamDecoder:
-        if beam_size not in self._beam:
-            self._beam[beam_size] = BeamDecoder(self.vocab, beam_size=beam_size)
-        return self._beam[beam_size]
+    def _decoder(self, beam_size: int, lexicon: bool) -> BeamDecoder:
+        if lexicon and not self.words:
+            raise ValueError("lexicon decoding needs a word list; this model has none")
+        key = (beam_size, lexicon)
+        if key not in self._beam:
+            self._beam[key] = BeamDecoder(
+                self.vocab,
+                beam_size=beam_size,
+                words=self.words if lexicon else None,
+                word_score=LEXICON_WORD_SCORE if lexicon else 0.0,
+            )
+        return self._beam[key]
 
     def transcribe(
         self,
         audio: np.ndarray | torch.Tensor | str | Path,
         sample_rate: int | None = None,
         beam_size: int = 1,
+        lexicon: bool = False,
     ) -> Transcription:
         """Transcribe one recording.
 
@@ -126,11 +143,13 @@ class Transcriber:
             audio: samples (n,) or (n, channels) at ``sample_rate``, or a path to a WAV/FLAC/OGG.
             sample_rate: the samples' rate (needed for arrays, ignored for paths).
             beam_size: 1 for greedy decoding; more for CTC beam search (needs flashlight-text).
+            lexicon: restrict beam search to the model's word list (``words.txt``): fewer
+                misspellings, but words outside the list cannot come out.
 
         Raises:
             ValueError: unreadable file, empty audio, NaN/inf samples, over the length limit.
         """
-        return self.transcribe_batch([audio], sample_rate, beam_size)[0]
+        return self.transcribe_batch([audio], sample_rate, beam_size, lexicon=lexicon)[0]
 
     @torch.no_grad()
     def transcribe_batch(
@@ -139,10 +158,13 @@ class Transcriber:
         sample_rate: int | None = None,
         beam_size: int = 1,
         batch_size: int = 16,
+        lexicon: bool = False,
     ) -> list[Transcription]:
         """Transcribe many recordings in batches; the same results as one by one."""
         if beam_size < 1:
             raise ValueError(f"beam_size must be >= 1, got {beam_size}")
+        if lexicon and beam_size == 1:
+            raise ValueError("lexicon decoding is a beam search: use beam_size > 1")
         waves = [self._prepare(a, sample_rate) for a in audios]
         # Every chunk of every recording, transcribed in batches of similar lengths.
         chunks = []
@@ -167,7 +189,7 @@ class Transcriber:
         results = []
         for n in range(len(waves)):
             mine = [pieces[k] for k in range(len(chunks)) if chunks[k][0] == n]
-            results.append(self._assemble(mine, beam_size))
+            results.append(self._assemble(mine, beam_size, lexicon))
         return results
 
     @property
@@ -202,7 +224,7 @@ class Transcriber:
         return out
 
     def _assemble(
-        self, pieces: list[tuple[np.ndarray, np.ndarray]], beam_size: int
+        self, pieces: list[tuple[np.ndarray, np.ndarray]], beam_size: int, lexicon: bool
     ) -> Transcription:
         emissions = np.concatenate([lp for lp, _ in pieces])
         features = np.concatenate([ft for _, ft in pieces])
@@ -214,7 +236,7 @@ class Transcriber:
             if beam_size == 1:
                 o = greedy_decode(t, self.vocab)
             else:
-                o = self._decoder(beam_size)(t[None], torch.tensor([len(lp)]))[0]
+                o = self._decoder(beam_size, lexicon)(t[None], torch.tensor([len(lp)]))[0]
             outputs.append(
                 CTCOutput(
                     o.text,

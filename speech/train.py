@@ -36,7 +36,7 @@ from speech.audio import load_audio
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
 from speech.evaluate import score, test_sets
 from speech.features import SpecAugment
-from speech.inference import TOKENS_FILE, Transcriber
+from speech.inference import TOKENS_FILE, WORDS_FILE, Transcriber
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.text import CharVocabulary
 
@@ -82,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = parser.add_argument_group("run")
     run.add_argument("--out", default="runs/tts-en", help="run folder (default: runs/tts-en)")
     run.add_argument("--export", default=None, help="model folder to write (default: <out>/model)")
+    run.add_argument(
+        "--init",
+        help="start from this model folder's weights (its architecture must match the flags)",
+    )
     run.add_argument("--test-limit", type=int, default=500, help="test utterances per set")
     run.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
     add_dataclass_args(parser, SpeechConfig, title="model", skip=("vocab_size",))
@@ -135,10 +139,14 @@ def main(argv: list[str] | None = None) -> Path:
     train_config = dataclass_from_args(TrainConfig, args)
     torch.manual_seed(train_config.seed)
     model = CTCModel(config)
+    if args.init:
+        load_weights(model, args.init)
     if not args.augment:
         model.spec_augment = SpecAugment(freq_masks=0, time_masks=0)
     n_params = sum(p.numel() for p in model.parameters())
     dataset = SpeechDataset(train_items, vocab, augment=args.augment)
+    # The training transcripts' words: the word list for lexicon beam search.
+    words = sorted({w for it in dataset.items for w in it.text.split()})
     if is_main_process():
         hours = sum(it.seconds for it in train_items) / 3600
         print(
@@ -170,6 +178,7 @@ def main(argv: list[str] | None = None) -> Path:
             dtype=torch.float16,
         )
         (export / TOKENS_FILE).write_text(json.dumps(vocab.tokens) + "\n", encoding="utf-8")
+        (export / WORDS_FILE).write_text("\n".join(words) + "\n", encoding="utf-8")
 
     # Similar durations share a batch: less padding, and CTC sees whole utterances.
     lengths = [it.seconds or len(it.text) / 15 for it in dataset.items]

@@ -7,6 +7,7 @@ import functools
 import gradio as gr
 
 from shared.plots import attention_heatmap
+from shared.pretrained import model_card
 from translation.inference import MAX_CHARACTERS, PRETRAINED_ROOT, Translator, list_models
 
 EXAMPLES = [
@@ -18,6 +19,13 @@ EXAMPLES = [
 ]
 
 
+EXTRA_MODELS: list[str] = []  # model folders given to the web app, offered first
+
+
+def choices() -> list[str]:
+    return [*EXTRA_MODELS, *list_models()]
+
+
 @functools.lru_cache(maxsize=4)
 def load(name: str) -> Translator:
     """Each model is loaded once, on first use."""
@@ -26,8 +34,8 @@ def load(name: str) -> Translator:
 
 def translate(text: str, model: str = "en-fr", beam_size: float = 5):
     """Translate and draw the attention; errors reach the page as messages."""
-    if model not in list_models():
-        raise gr.Error(f"unknown model {model!r}; available: {', '.join(list_models())}")
+    if model not in choices():
+        raise gr.Error(f"unknown model {model!r}; available: {', '.join(choices())}")
     if text is not None and len(text) > MAX_CHARACTERS:
         raise gr.Error(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
     try:
@@ -50,18 +58,14 @@ def translate(text: str, model: str = "en-fr", beam_size: float = 5):
     return result.text + note, figure
 
 
-def model_card_note(model: str) -> str:
-    card = PRETRAINED_ROOT / model / "README.md"
-    first = (
-        card.read_text(encoding="utf-8").splitlines()[0].lstrip("# ") if card.is_file() else model
-    )
-    return f"Model: **{first}** — model card: `translation/pretrained/{model}/README.md`"
+def build_tab(model_dir: str | None = None) -> None:
+    """Lay out the tab inside the current ``gr.Blocks``; registers the ``/translate`` endpoint.
 
-
-def build_tab() -> None:
-    """Lay out the tab inside the current ``gr.Blocks``; registers the ``/translate`` endpoint."""
-    models = list_models()
-    default = "en-fr" if "en-fr" in models else (models[0] if models else None)
+    ``model_dir``: a model folder to offer first (default: the shipped models only)."""
+    if model_dir and model_dir not in EXTRA_MODELS:
+        EXTRA_MODELS.insert(0, model_dir)
+    models = choices()
+    default = model_dir or ("en-fr" if "en-fr" in models else (models[0] if models else None))
     gr.Markdown(
         "A bidirectional GRU reads the English sentence both ways; an LSTM decoder writes the translation one"
         " subword at a time, attending to the source at every step. The heatmap shows that attention: each row"
@@ -83,14 +87,20 @@ def build_tab() -> None:
                     1, 10, value=5, step=1, label="Beam size", elem_id="translation-beam"
                 )
             button = gr.Button("Translate", variant="primary", elem_id="translation-button")
-            card = gr.Markdown(
-                model_card_note(default) if default else "No translation model is installed."
-            )
+            with gr.Accordion("Model card", open=False):
+                card = gr.Markdown(
+                    model_card(default, PRETRAINED_ROOT)
+                    if default
+                    else "No translation model is installed.",
+                    elem_id="translation-card",
+                )
         with gr.Column():
             output = gr.Textbox(label="Translation", lines=3, elem_id="translation-output")
             plot = gr.Plot(label="Attention", elem_id="translation-attention")
     gr.Examples(EXAMPLES, inputs=[text])
-    model.change(model_card_note, inputs=[model], outputs=[card], api_visibility="private")
+    model.change(
+        lambda m: model_card(m, PRETRAINED_ROOT), [model], [card], api_visibility="private"
+    )
     common = dict(
         fn=translate,
         inputs=[text, model, beam],

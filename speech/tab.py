@@ -1,0 +1,117 @@
+"""The Speech recognition tab of the web app: audio in, transcript, alignment plot and word
+timings out."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+
+from shared.plots import alignment_plot
+from shared.pretrained import model_card
+from speech.inference import DEFAULT_MODEL, PRETRAINED_DIR, Transcriber, list_pretrained
+
+EXAMPLES_DIR = Path(__file__).parent / "examples"
+MAX_WEB_SECONDS = 60.0
+EXTRA_MODELS: list[str] = []  # model folders given to the web app, offered first
+
+
+def choices() -> list[str]:
+    return [*EXTRA_MODELS, *list_pretrained()]
+
+
+@functools.lru_cache(maxsize=2)
+def load(name: str) -> Transcriber:
+    """Each model is loaded once, on first use."""
+    return Transcriber.from_pretrained(name)
+
+
+def transcribe(audio, beam_size: float = 1, model: str = DEFAULT_MODEL):
+    """Transcribe a recording; returns the text, the alignment figure and the word timings."""
+    if audio is None:
+        raise gr.Error("Record with the microphone, upload a file, or pick an example.")
+    if model not in choices():
+        raise gr.Error(f"No speech model {model!r} is installed.")
+    try:
+        if isinstance(audio, (str, Path)):
+            result = load(model).transcribe(audio, beam_size=int(beam_size))
+        else:
+            rate, samples = audio
+            if len(samples) / rate > MAX_WEB_SECONDS:
+                raise ValueError(
+                    f"The recording is {len(samples) / rate:.0f} s long; the limit here is"
+                    f" {MAX_WEB_SECONDS:.0f} s."
+                )
+            result = load(model).transcribe(
+                np.asarray(samples), int(rate), beam_size=int(beam_size)
+            )
+    except (ValueError, RuntimeError) as err:
+        raise gr.Error(str(err)) from err
+    letters = [(c, (f + 0.5) * result.frame_seconds) for c, f in result.char_frames]
+    figure = alignment_plot(
+        result.features,
+        result.feature_seconds,
+        letters,
+        result.words,
+        title="log-mel spectrogram; letters where CTC emitted them, words below",
+    )
+    timings = [[w, round(a, 2), round(b, 2)] for w, a, b in result.words]
+    return result.text, figure, timings
+
+
+def build_tab(model_dir: str | None = None) -> None:
+    """Lay out the tab inside the current ``gr.Blocks``; registers the ``/transcribe`` endpoint.
+
+    ``model_dir``: a model folder to offer first (default: the shipped models only)."""
+    if model_dir and model_dir not in EXTRA_MODELS:
+        EXTRA_MODELS.insert(0, model_dir)
+    models = choices()
+    default = model_dir or (
+        DEFAULT_MODEL if DEFAULT_MODEL in models else (models or [DEFAULT_MODEL])[0]
+    )
+    gr.Markdown(
+        "Log-mel features go through two strided convolutions and four bidirectional GRU layers;"
+        " for every 40 ms the network gives a probability for each letter and for *blank*"
+        " (nothing new). CTC decoding keeps the best letters, merges repeats and drops blanks."
+        " The plot shows each letter at the moment it was emitted."
+        f"\n\nModel: `{default}`"
+    )
+    with gr.Accordion("Model card", open=False):
+        card = gr.Markdown(model_card(default, PRETRAINED_DIR), elem_id="speech-card")
+    with gr.Row():
+        with gr.Column():
+            audio = gr.Audio(
+                sources=["microphone", "upload"],
+                type="numpy",
+                label="Speech (English)",
+                elem_id="speech-audio",
+            )
+            beam = gr.Slider(
+                1, 32, value=1, step=1, label="Beam size (1: greedy)", elem_id="speech-beam"
+            )
+            model = gr.Dropdown(
+                models or [default], value=default, label="Model", elem_id="speech-model"
+            )
+            button = gr.Button("Transcribe", variant="primary", elem_id="speech-button")
+        with gr.Column():
+            text = gr.Textbox(label="Transcript", elem_id="speech-output")
+            plot = gr.Plot(label="Alignment", elem_id="speech-plot")
+            timings = gr.Dataframe(
+                headers=["word", "start (s)", "end (s)"],
+                label="Word timings",
+                elem_id="speech-words",
+            )
+    model.change(lambda m: model_card(m, PRETRAINED_DIR), [model], [card], api_visibility="private")
+    examples = sorted(str(p) for p in EXAMPLES_DIR.glob("*.wav"))
+    if examples:
+        gr.Examples(examples, inputs=[audio])
+    button.click(
+        transcribe,
+        inputs=[audio, beam, model],
+        outputs=[text, plot, timings],
+        api_name="transcribe",
+        concurrency_limit=2,
+        concurrency_id="transcribe",
+    )

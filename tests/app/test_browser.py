@@ -1,0 +1,145 @@
+"""The web app in a real headless Chromium, driven by Playwright: every tab used as a person
+would, a screenshot of each kept in ``test-artifacts/``, and not one request leaving 127.0.0.1."""
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from captioning.scenes import SPLIT_SEEDS, render_scene
+from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
+from tests.app.conftest import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"
+# Set RNN_SUITE_SCREENSHOTS=docs to refresh the README's screenshots as well.
+SCREENSHOT_DIRS = [ARTIFACTS] + (
+    [ROOT / os.environ["RNN_SUITE_SCREENSHOTS"]] if os.environ.get("RNN_SUITE_SCREENSHOTS") else []
+)
+TIMEOUT_MS = 120_000
+
+
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        message = "Chromium is not installed: sudo apt-get install chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def page(app_url, tmp_path_factory):
+    playwright = pytest.importorskip("playwright.sync_api")
+    executable = chromium()
+    outside: list[str] = []
+    with playwright.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium")),
+            executable_path=executable,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        page = context.new_page()
+        page.on(
+            "request",
+            lambda r: (
+                None
+                if urlparse(r.url).hostname in ("127.0.0.1", None)
+                or r.url.startswith(("data:", "blob:"))
+                else outside.append(r.url)
+            ),
+        )
+        page.goto(app_url, wait_until="networkidle")
+        yield page
+        context.close()
+    assert not outside, f"the page fetched from outside 127.0.0.1: {outside}"
+
+
+def screenshot(page, name: str) -> None:
+    for folder in SCREENSHOT_DIRS:
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def output_text(page, elem_id: str) -> str:
+    box = page.locator(f"#{elem_id} textarea")
+    page.wait_for_function(
+        f"() => document.querySelector('#{elem_id} textarea').value.trim().length > 0",
+        timeout=TIMEOUT_MS,
+    )
+    return box.input_value()
+
+
+def test_captioning_tab(page, tmp_path):
+    page.get_by_role("tab", name="Image captioning").click()
+    scene = render_scene(SPLIT_SEEDS["test"] + 900_002)
+    scene.image.save(tmp_path / "scene.png")
+    page.locator("#caption-image input[type=file]").set_input_files(str(tmp_path / "scene.png"))
+    page.locator("#caption-button").click()
+    assert output_text(page, "caption-output") == scene.caption
+    page.locator("#caption-attention img").first.wait_for(timeout=TIMEOUT_MS)
+    assert page.locator("#caption-attention img").count() >= 3
+    screenshot(page, "captioning")
+
+
+def test_speech_tab(page):
+    page.get_by_role("tab", name="Speech recognition").click()
+    page.locator('#speech-audio button[aria-label="Upload file"]').click()
+    page.locator("#speech-audio input[type=file]").set_input_files(
+        str(SPEECH_EXAMPLES / "example-1.wav")
+    )
+    page.locator("#speech-button").click()
+    text = output_text(page, "speech-output")
+    assert "title bar" in text, text
+    page.locator("#speech-plot img, #speech-plot svg").first.wait_for(timeout=TIMEOUT_MS)
+    assert page.locator("#speech-words").get_by_text("action").count() >= 1
+    screenshot(page, "speech")
+
+
+def test_translation_tab(page):
+    page.get_by_role("tab", name="Translation").click()
+    page.locator("#translation-input textarea").fill("The file could not be opened.")
+    page.locator("#translation-button").click()
+    text = output_text(page, "translation-output")
+    assert text and text != "The file could not be opened."
+    page.locator("#translation-attention img, #translation-attention svg").first.wait_for(
+        timeout=TIMEOUT_MS
+    )
+    screenshot(page, "translation")
+
+
+def test_how_it_works_tab(page):
+    page.get_by_role("tab", name="How it works").click()
+    page.get_by_text("The short-term memory problem").wait_for(timeout=TIMEOUT_MS)
+    page.locator("#howto-memory img, #howto-memory svg").first.wait_for(timeout=TIMEOUT_MS)
+    screenshot(page, "how-it-works")
+
+
+def test_errors_reach_the_page_as_messages(page, app_url):
+    page.goto(app_url, wait_until="networkidle")  # a fresh page: no inputs yet
+    page.get_by_role("tab", name="Speech recognition").click()
+    page.locator("#speech-button").click()
+    page.get_by_text("Record with the microphone").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("tab", name="Image captioning").click()
+    page.locator("#caption-button").click()
+    page.get_by_text("Upload an image").first.wait_for(timeout=TIMEOUT_MS)
+    screenshot(page, "error-message")
+
+
+def test_screenshots_were_kept():
+    names = {p.stem for p in ARTIFACTS.glob("*.png")}
+    assert {"captioning", "speech", "translation", "how-it-works"} <= names
+    assert Path(ARTIFACTS / "captioning.png").stat().st_size > 10_000
