@@ -1,15 +1,24 @@
-"""Timing helpers shared by the benchmarks: warm-up, repeats, median, JSON output."""
+"""Helpers shared by the benchmarks: warm-up, repeats, median, JSON output, and starting the
+web app as a separate process (the app tests use it too)."""
 
 from __future__ import annotations
 
 import json
+import os
 import platform
+import socket
 import statistics
+import subprocess
+import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import torch
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def time_call(fn: Callable[[], object], repeats: int, warmup: int = 2) -> dict[str, float]:
@@ -63,3 +72,39 @@ def time_interleaved(
             fn()
             times[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
+    """Run ``python app.py --port N *args``; returns the process and its URL once it answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "GRADIO_TEMP_DIR": str(tmp_path),
+        "MPLCONFIGDIR": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(APP), "--port", str(port), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/gradio_api/info", timeout=2):
+                break
+        except urllib.error.HTTPError:
+            break  # it answers (a login page under --auth)
+        except OSError:
+            time.sleep(0.5)
+    if proc.poll() is not None:
+        raise RuntimeError(f"app.py exited: {proc.stdout.read()}")
+    return proc, f"http://127.0.0.1:{port}/"

@@ -39,3 +39,27 @@ def test_decoder_benchmark_runs_and_writes_json(tmp_path):
     assert run["beam_search"]["same_outputs"] is True
     assert {r["attention"] for r in run["training_step"]} == {"additive", "general"}
     assert all(r["params"] == r["baseline_params"] for r in run["training_step"])
+
+
+def test_speech_benchmark_runs_and_writes_json(tmp_path):
+    from benchmarks import speech
+
+    out = tmp_path / "speech.json"
+    result = speech.main(
+        [
+            "--threads",
+            "1",
+            "--repeats",
+            "1",
+            "--train-batch",
+            "2",
+            "--beam-size",
+            "2",
+            "--out",
+            str(out),
+        ]
+    )
+    saved = json.loads(out.read_text())
+    assert saved["batched_same_outputs"] is True
+    assert set(saved["real_time_factor"]) == {"greedy_single", "greedy_batched", "beam_single"}
+    assert saved == json.loads(json.dumps(result))

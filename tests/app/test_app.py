@@ -12,11 +12,11 @@ import soundfile as sf
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 
+from benchmarks.common import start_app
 from captioning.metrics import triples
 from captioning.scenes import SPLIT_SEEDS, render_scene
 from shared.metrics import cer
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
-from tests.app.conftest import start_app
 
 # The bundled examples were made with speech.synthesize from held-out sentences.
 SPOKEN = {

@@ -8,8 +8,9 @@ from captioning.inference import PRETRAINED_ROOT
 from captioning.metrics import scene_scores
 from captioning.scenes import SPLIT_SEEDS, render_scene
 
-# Test seeds far past the ones the training script's own test figures use.
-FRESH = range(SPLIT_SEEDS["test"] + 500_000, SPLIT_SEEDS["test"] + 500_200)
+# 400 test seeds far past the ones the training script's own test figures use (about 140
+# two-object scenes: fewer make the 95% relation floor a coin toss for a 97-98% model).
+FRESH = range(SPLIT_SEEDS["test"] + 500_000, SPLIT_SEEDS["test"] + 500_400)
 
 pytestmark = pytest.mark.skipif(
     "shapes" not in list_pretrained(), reason="no shipped captioning model yet"
