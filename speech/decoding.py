@@ -12,6 +12,11 @@ import torch
 
 from speech.text import CharVocabulary
 
+try:
+    from torchaudio.models.decoder import CTCDecoderLM
+except (ImportError, RuntimeError):  # flashlight-text missing: only greedy decoding works
+    CTCDecoderLM = object  # type: ignore[assignment,misc]
+
 
 @dataclass
 class CTCOutput:
@@ -80,7 +85,8 @@ class BeamDecoder:
     """CTC beam search (torchaudio's ``ctc_decoder``; needs the ``flashlight-text`` package).
 
     Lexicon-free by default: any letter sequence can come out. With ``words`` the output is
-    restricted to those words; with ``kenlm`` a KenLM model (``.arpa`` or ``.bin``) scores them.
+    restricted to those words; with ``kenlm`` a KenLM model (``.arpa`` or ``.bin``) scores them;
+    with ``lm`` (a :class:`~speech.lm.BigramLM`) the words are its vocabulary and it scores them.
     """
 
     def __init__(
@@ -91,6 +97,7 @@ class BeamDecoder:
         kenlm: str | Path | None = None,
         lm_weight: float = 0.5,
         word_score: float = 0.0,
+        lm: CTCDecoderLM | None = None,
     ) -> None:
         try:
             from torchaudio.models.decoder import ctc_decoder
@@ -101,7 +108,13 @@ class BeamDecoder:
         self.vocab = vocab
         # flashlight wants printable tokens: '-' for the blank, '|' for the word break.
         tokens = ["-", "|", *vocab.tokens[2:]]
-        lexicon = None
+        lexicon = lm_dict = None
+        if lm is not None:
+            words = [w for w in lm.words if w != "<unk>"]
+            # The decoder numbers words in this file's order, which is the LM's own.
+            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+                f.write("\n".join(lm.words) + "\n")
+            lm_dict = f.name
         if words:
             # flashlight reads the lexicon from a file: one "word<TAB>letters |" line each.
             with tempfile.NamedTemporaryFile(
@@ -114,13 +127,14 @@ class BeamDecoder:
             self._decoder = ctc_decoder(
                 lexicon=lexicon,
                 tokens=tokens,
-                lm=str(kenlm) if kenlm else None,
+                lm=lm if lm is not None else str(kenlm) if kenlm else None,
+                lm_dict=lm_dict,
                 nbest=1,
                 beam_size=beam_size,
                 blank_token="-",
                 sil_token="|",
                 unk_word="<unk>",
-                lm_weight=lm_weight if kenlm else 0.0,
+                lm_weight=lm_weight if kenlm or lm is not None else 0.0,
                 word_score=word_score,
                 log_add=True,  # merge paths to one prefix by summing, as CTC defines it
             )

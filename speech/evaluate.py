@@ -5,6 +5,7 @@ separately; for any other corpus (LibriSpeech, LJSpeech, a manifest) every utter
 
 Examples:
     python -m speech.evaluate                                    # shipped model, data/tts-en
+    python -m speech.evaluate --beam-size 1 --no-language-model  # the acoustic model alone
     python -m speech.evaluate --model runs/tts-en/model --data ~/LibriSpeech/test-clean --beam-size 16
 """
 
@@ -25,19 +26,20 @@ TEST_SPLITS = ("test-seen", "test-unseen")
 def score(
     transcriber: Transcriber,
     items: list[SpeechItem],
-    beam_size: int = 1,
+    beam_size: int | None = None,
     batch_size: int = 16,
     progress: bool = False,
-    lexicon: bool = False,
+    language_model: bool | None = None,
 ) -> dict:
-    """WER and CER (percent) of ``transcriber`` on ``items``, with the hypotheses."""
+    """WER and CER (percent) of ``transcriber`` on ``items``, with the hypotheses; decoding
+    as :meth:`Transcriber.transcribe_batch` (its defaults when left as None)."""
     hypotheses = []
     for start in tqdm(
         range(0, len(items), batch_size), desc="transcribe", disable=not progress, leave=False
     ):
         batch = items[start : start + batch_size]
         results = transcriber.transcribe_batch(
-            [it.path for it in batch], beam_size=beam_size, lexicon=lexicon
+            [it.path for it in batch], beam_size=beam_size, language_model=language_model
         )
         hypotheses += [r.text for r in results]
     references = [it.text for it in items]
@@ -66,11 +68,16 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--data", default="data/tts-en", help="corpus folder or manifest (default: data/tts-en)"
     )
-    parser.add_argument("--beam-size", type=int, default=1, help="1: greedy (default)")
     parser.add_argument(
-        "--lexicon",
-        action="store_true",
-        help="beam search restricted to the model's word list (needs --beam-size > 1)",
+        "--beam-size",
+        type=int,
+        help="1: greedy; default: the model's (32 with its language model, else 1)",
+    )
+    parser.add_argument(
+        "--language-model",
+        action=argparse.BooleanOptionalAction,
+        help="beam search over the training words, scored by their bigram model"
+        " (default: on when the model has one)",
     )
     parser.add_argument("--limit", type=int, default=0, help="at most this many per set")
     parser.add_argument("--examples", type=int, default=5, help="examples to print per set")
@@ -83,7 +90,9 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit(f"cannot read {args.data}: {e}") from None
     report = {}
     for name, subset in test_sets(items, args.limit or None).items():
-        result = score(transcriber, subset, args.beam_size, progress=True, lexicon=args.lexicon)
+        result = score(
+            transcriber, subset, args.beam_size, progress=True, language_model=args.language_model
+        )
         print(
             f"{name}: {len(subset)} utterances  WER {result['wer']:.2f}%  CER {result['cer']:.2f}%"
         )

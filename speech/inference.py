@@ -20,8 +20,11 @@ from speech.text import ALPHABET, CharVocabulary
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "tts-en"
 TOKENS_FILE = "tokens.json"
-WORDS_FILE = "words.txt"  # optional: the words of the training transcripts, one per line
-LEXICON_WORD_SCORE = 0.0  # bonus per word in lexicon beam search (tuned on validation)
+LM_FILE = "lm.txt"  # optional: the training transcripts, one per line, for the word bigram LM
+# Language-model decoding: the LM's weight and a bonus per word (tuned on validation speech).
+DEFAULT_BEAM = 32
+LM_WEIGHT = 0.7
+LM_WORD_SCORE = 0.5
 SILENCE_PEAK = 1e-3  # about -60 dBFS: quieter than this is taken as silence
 
 
@@ -80,8 +83,8 @@ class Transcriber:
         vocab: its characters.
         device: where the model runs.
         chunk_seconds: longer audio is transcribed in chunks this long at most.
-        words: a word list for beam search with ``lexicon=True`` (shipped models bring the
-            words of their training transcripts).
+        lm_sentences: text for the word language model of ``language_model=True`` decoding
+            (shipped models bring their training transcripts).
     """
 
     def __init__(
@@ -90,10 +93,10 @@ class Transcriber:
         vocab: CharVocabulary | None = None,
         device: str | torch.device = "cpu",
         chunk_seconds: float = 20.0,
-        words: list[str] | None = None,
+        lm_sentences: list[str] | None = None,
     ) -> None:
         self.device = torch.device(device)
-        self.words = words
+        self.lm_sentences = lm_sentences
         self.model = model.to(self.device).eval()
         self.vocab = vocab or CharVocabulary()
         self.chunk_seconds = chunk_seconds
@@ -113,20 +116,26 @@ class Transcriber:
         alphabet = ALPHABET
         if tokens_file.is_file():
             alphabet = "".join(json.loads(tokens_file.read_text(encoding="utf-8"))[1:])
-        words_file = folder / WORDS_FILE
-        words = words_file.read_text(encoding="utf-8").split() if words_file.is_file() else None
-        return cls(model, CharVocabulary(alphabet), device, words=words)
+        lm_file = folder / LM_FILE
+        sentences = lm_file.read_text(encoding="utf-8").splitlines() if lm_file.is_file() else None
+        return cls(model, CharVocabulary(alphabet), device, lm_sentences=sentences)
 
-    def _decoder(self, beam_size: int, lexicon: bool) -> BeamDecoder:
-        if lexicon and not self.words:
-            raise ValueError("lexicon decoding needs a word list; this model has none")
-        key = (beam_size, lexicon)
+    def _decoder(self, beam_size: int, language_model: bool) -> BeamDecoder:
+        key = (beam_size, language_model)
         if key not in self._beam:
+            lm = None
+            if language_model:
+                if not self.lm_sentences:
+                    raise ValueError("this model has no language model text (lm.txt)")
+                from speech.lm import BigramLM
+
+                lm = BigramLM(self.lm_sentences)
             self._beam[key] = BeamDecoder(
                 self.vocab,
                 beam_size=beam_size,
-                words=self.words if lexicon else None,
-                word_score=LEXICON_WORD_SCORE if lexicon else 0.0,
+                lm=lm,
+                lm_weight=LM_WEIGHT,
+                word_score=LM_WORD_SCORE if language_model else 0.0,
             )
         return self._beam[key]
 
@@ -134,37 +143,47 @@ class Transcriber:
         self,
         audio: np.ndarray | torch.Tensor | str | Path,
         sample_rate: int | None = None,
-        beam_size: int = 1,
-        lexicon: bool = False,
+        beam_size: int | None = None,
+        language_model: bool | None = None,
     ) -> Transcription:
         """Transcribe one recording.
 
         Args:
             audio: samples (n,) or (n, channels) at ``sample_rate``, or a path to a WAV/FLAC/OGG.
             sample_rate: the samples' rate (needed for arrays, ignored for paths).
-            beam_size: 1 for greedy decoding; more for CTC beam search (needs flashlight-text).
-            lexicon: restrict beam search to the model's word list (``words.txt``): fewer
-                misspellings, but words outside the list cannot come out.
+            beam_size: 1 for greedy decoding; more for CTC beam search (flashlight-text).
+                Default: :data:`DEFAULT_BEAM` when the model has a language model, else 1.
+            language_model: beam search over the words of the model's training text, scored
+                by a word bigram model of it: far fewer misspellings, but words outside that
+                vocabulary cannot come out. Default: on when the model has one and
+                ``beam_size > 1``.
 
         Raises:
             ValueError: unreadable file, empty audio, NaN/inf samples, over the length limit.
         """
-        return self.transcribe_batch([audio], sample_rate, beam_size, lexicon=lexicon)[0]
+        return self.transcribe_batch(
+            [audio], sample_rate, beam_size, language_model=language_model
+        )[0]
 
     @torch.no_grad()
     def transcribe_batch(
         self,
         audios: list[np.ndarray | torch.Tensor | str | Path],
         sample_rate: int | None = None,
-        beam_size: int = 1,
+        beam_size: int | None = None,
         batch_size: int = 16,
-        lexicon: bool = False,
+        language_model: bool | None = None,
     ) -> list[Transcription]:
         """Transcribe many recordings in batches; the same results as one by one."""
+        has_lm = bool(self.lm_sentences)
+        if beam_size is None:
+            beam_size = DEFAULT_BEAM if has_lm and language_model is not False else 1
+        if language_model is None:
+            language_model = has_lm and beam_size > 1
         if beam_size < 1:
             raise ValueError(f"beam_size must be >= 1, got {beam_size}")
-        if lexicon and beam_size == 1:
-            raise ValueError("lexicon decoding is a beam search: use beam_size > 1")
+        if language_model and beam_size == 1:
+            raise ValueError("language-model decoding is a beam search: use beam_size > 1")
         waves = [self._prepare(a, sample_rate) for a in audios]
         # Every chunk of every recording, transcribed in batches of similar lengths.
         chunks = []
@@ -189,7 +208,7 @@ class Transcriber:
         results = []
         for n in range(len(waves)):
             mine = [pieces[k] for k in range(len(chunks)) if chunks[k][0] == n]
-            results.append(self._assemble(mine, beam_size, lexicon))
+            results.append(self._assemble(mine, beam_size, language_model))
         return results
 
     @property
@@ -224,7 +243,7 @@ class Transcriber:
         return out
 
     def _assemble(
-        self, pieces: list[tuple[np.ndarray, np.ndarray]], beam_size: int, lexicon: bool
+        self, pieces: list[tuple[np.ndarray, np.ndarray]], beam_size: int, language_model: bool
     ) -> Transcription:
         emissions = np.concatenate([lp for lp, _ in pieces])
         features = np.concatenate([ft for _, ft in pieces])
@@ -236,7 +255,7 @@ class Transcriber:
             if beam_size == 1:
                 o = greedy_decode(t, self.vocab)
             else:
-                o = self._decoder(beam_size, lexicon)(t[None], torch.tensor([len(lp)]))[0]
+                o = self._decoder(beam_size, language_model)(t[None], torch.tensor([len(lp)]))[0]
             outputs.append(
                 CTCOutput(
                     o.text,

@@ -4,7 +4,8 @@ spoken by many accents x voice variants at random speeds and pitches.
 Sentences and voices are both held out: ``valid`` and ``test-seen`` use sentences training never
 heard, in training's voices; ``test-unseen`` uses those sentences in accents and variants training
 never heard. Audio is written as 16 kHz mono FLAC with a ``manifest.jsonl`` (one record per
-utterance: ``audio``, ``text``, ``split``, ``voice``, ``speed``, ``pitch``, ``seconds``). Running
+utterance: ``audio``, ``text``, ``split``, ``voice``, ``speed``, ``pitch``, ``seconds``) and
+``train-text.txt``, every training-split sentence, for the word language model. Running
 the same command again resumes: utterances already in the manifest are skipped.
 
 Examples:
@@ -66,6 +67,7 @@ UNSEEN_VARIANTS = (
 # Unvoiced speech carries too little of the signal the features see to be a fair test.
 SKIPPED_VARIANTS = ("whisper", "whisperf")
 SPLITS = ("train", "valid", "test-seen", "test-unseen")
+TRAIN_TEXT = "train-text.txt"
 _MARKUP = re.compile(r"[%{}<>\\/=@#$\[\]|]|\n|https?:")
 
 
@@ -286,6 +288,9 @@ def main(argv: list[str] | None = None) -> Path:
     )
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    # Every training-split sentence, spoken or not: text for the word language model.
+    train_text = [t for t in sentences if sentence_split(t, 0.03, 0.04) == "train"]
+    (out / TRAIN_TEXT).write_text("\n".join(train_text) + "\n", encoding="utf-8")
     (out / "corpus.json").write_text(
         json.dumps({"command": vars(args), "sentences": len(sentences)}, indent=2) + "\n"
     )

@@ -28,15 +28,22 @@ def load(name: str) -> Transcriber:
     return Transcriber.from_pretrained(name)
 
 
-def transcribe(audio, beam_size: float = 1, model: str = DEFAULT_MODEL):
+def transcribe(
+    audio, beam_size: float = 32, language_model: bool = True, model: str = DEFAULT_MODEL
+):
     """Transcribe a recording; returns the text, the alignment figure and the word timings."""
     if audio is None:
         raise gr.Error("Record with the microphone, upload a file, or pick an example.")
     if model not in choices():
         raise gr.Error(f"No speech model {model!r} is installed.")
+    transcriber = load(model)
+    options = dict(
+        beam_size=int(beam_size),
+        language_model=bool(language_model and transcriber.lm_sentences and beam_size > 1),
+    )
     try:
         if isinstance(audio, (str, Path)):
-            result = load(model).transcribe(audio, beam_size=int(beam_size))
+            result = transcriber.transcribe(audio, **options)
         else:
             rate, samples = audio
             if len(samples) / rate > MAX_WEB_SECONDS:
@@ -74,7 +81,8 @@ def build_tab(model_dir: str | None = None) -> None:
     gr.Markdown(
         "Log-mel features go through two strided convolutions and four bidirectional GRU layers;"
         " for every 40 ms the network gives a probability for each letter and for *blank*"
-        " (nothing new). CTC decoding keeps the best letters, merges repeats and drops blanks."
+        " (nothing new). CTC decoding merges repeats and drops blanks; beam search with the word"
+        " language model picks the likeliest sentence of known words."
         " The plot shows each letter at the moment it was emitted."
         f"\n\nModel: `{default}`"
     )
@@ -88,9 +96,16 @@ def build_tab(model_dir: str | None = None) -> None:
                 label="Speech (English)",
                 elem_id="speech-audio",
             )
-            beam = gr.Slider(
-                1, 32, value=1, step=1, label="Beam size (1: greedy)", elem_id="speech-beam"
-            )
+            with gr.Row():
+                beam = gr.Slider(
+                    1, 64, value=32, step=1, label="Beam size (1: greedy)", elem_id="speech-beam"
+                )
+                use_lm = gr.Checkbox(
+                    value=True,
+                    label="Word language model",
+                    info="only words of the training text; far fewer misspellings",
+                    elem_id="speech-lm",
+                )
             model = gr.Dropdown(
                 models or [default], value=default, label="Model", elem_id="speech-model"
             )
@@ -109,7 +124,7 @@ def build_tab(model_dir: str | None = None) -> None:
         gr.Examples(examples, inputs=[audio])
     button.click(
         transcribe,
-        inputs=[audio, beam, model],
+        inputs=[audio, beam, use_lm, model],
         outputs=[text, plot, timings],
         api_name="transcribe",
         concurrency_limit=2,

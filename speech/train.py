@@ -36,8 +36,9 @@ from speech.audio import load_audio
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
 from speech.evaluate import score, test_sets
 from speech.features import SpecAugment
-from speech.inference import TOKENS_FILE, WORDS_FILE, Transcriber
+from speech.inference import LM_FILE, TOKENS_FILE, Transcriber
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
+from speech.synthesize import TRAIN_TEXT
 from speech.text import CharVocabulary
 
 TRAIN_DEFAULTS = dict(
@@ -145,8 +146,14 @@ def main(argv: list[str] | None = None) -> Path:
         model.spec_augment = SpecAugment(freq_masks=0, time_masks=0)
     n_params = sum(p.numel() for p in model.parameters())
     dataset = SpeechDataset(train_items, vocab, augment=args.augment)
-    # The training transcripts' words: the word list for lexicon beam search.
-    words = sorted({w for it in dataset.items for w in it.text.split()})
+    # The word language model's text ships with the model: the training transcripts, plus
+    # the corpus's other training-split sentences where it lists them (never valid or test).
+    lm_text = {it.text for it in dataset.items}
+    for source in args.data:
+        extra = Path(source) / TRAIN_TEXT
+        if extra.is_file():
+            lm_text |= set(extra.read_text(encoding="utf-8").split("\n")) - {""}
+    lm_text = sorted(lm_text)
     if is_main_process():
         hours = sum(it.seconds for it in train_items) / 3600
         print(
@@ -178,7 +185,7 @@ def main(argv: list[str] | None = None) -> Path:
             dtype=torch.float16,
         )
         (export / TOKENS_FILE).write_text(json.dumps(vocab.tokens) + "\n", encoding="utf-8")
-        (export / WORDS_FILE).write_text("\n".join(words) + "\n", encoding="utf-8")
+        (export / LM_FILE).write_text("\n".join(lm_text) + "\n", encoding="utf-8")
 
     # Similar durations share a batch: less padding, and CTC sees whole utterances.
     lengths = [it.seconds or len(it.text) / 15 for it in dataset.items]
@@ -199,16 +206,16 @@ def main(argv: list[str] | None = None) -> Path:
         return export
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    best = Transcriber(load_weights(CTCModel(config), export), vocab, device=device)
-    figures = (
-        {
-            name: {k: v for k, v in score(best, subset, progress=True).items() if k != "hypotheses"}
-            for name, subset in test_sets(test_items, args.test_limit).items()
-        }
-        if test_items
-        else {}
+    best = Transcriber(
+        load_weights(CTCModel(config), export), vocab, device=device, lm_sentences=lm_text
     )
-    figures["valid"] = evaluate(best.model)
+    figures = {}
+    decodings = {"greedy": dict(beam_size=1, language_model=False), "beam + LM": {}}
+    for name, subset in test_sets(test_items, args.test_limit).items() if test_items else []:
+        for decoding, options in decodings.items():
+            result_ = score(best, subset, progress=True, **options)
+            figures[f"{name}, {decoding}"] = {k: v for k, v in result_.items() if k != "hypotheses"}
+    figures["valid, greedy"] = evaluate(best.model)
     write_card(export, args, config, n_params, result, figures, argv)
     print(json.dumps(figures))
     print(f"exported {export}")
@@ -254,7 +261,11 @@ training never heard.
 {result.step} steps (batch {args.batch_size}), best validation CER at step {result.best_step};
 {result.seconds / 60:.0f} minutes of training on {hardware_description()}.
 
-## Held-out figures (greedy decoding, jiwer)
+## Held-out figures (jiwer)
+`greedy`: the acoustic model alone (best label per frame). `beam + LM`: the default decoding,
+a CTC beam search of 32 over the words of `lm.txt` (the training-split sentences) scored by
+their word bigram model.
+
 | set | utterances | WER % | CER % |
 | --- | --- | --- | --- |
 {rows}

@@ -19,8 +19,11 @@ def test_shipped_model_meets_its_floor_on_fresh_speech():
     jobs = plan(sentences, espeak_variants(), {"test-seen": 30}, seed=20261126)
     audio = [speak(job) for job in jobs]
     transcriber = Transcriber.from_pretrained("tts-en")
-    hyps = [r.text for r in transcriber.transcribe_batch(audio, 16000)]
     refs = [job.text for job in jobs]
-    # The card reports ~10% CER on 400 such utterances; 30 are noisier, hence the margin.
-    assert cer(refs, hyps) < 0.16, list(zip(refs, hyps, strict=True))[:5]
-    assert wer(refs, hyps) < 0.6
+    # The card reports, on 400 such utterances, CER 10.3% greedy and CER 7.3% / WER 17.8% with
+    # the default beam + LM decoding; 30 utterances are noisier, hence the margins.
+    greedy = [r.text for r in transcriber.transcribe_batch(audio, 16000, beam_size=1)]
+    assert cer(refs, greedy) < 0.16, list(zip(refs, greedy, strict=True))[:5]
+    default = [r.text for r in transcriber.transcribe_batch(audio, 16000)]
+    assert cer(refs, default) < 0.12, list(zip(refs, default, strict=True))[:5]
+    assert wer(refs, default) < 0.3

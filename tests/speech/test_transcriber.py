@@ -111,3 +111,18 @@ def test_beam_search_runs_on_the_model(transcriber):
     assert isinstance(r.text, str)
     with pytest.raises(ValueError, match="beam_size"):
         transcriber.transcribe(_speechlike(1.0), 16000, beam_size=0)
+    with pytest.raises(ValueError, match="no language model"):
+        transcriber.transcribe(_speechlike(1.0), 16000, beam_size=4, language_model=True)
+
+
+def test_default_decoding_is_greedy_without_a_language_model_and_beam_lm_with_one(
+    tiny_speech_dir,
+):
+    plain = Transcriber.from_pretrained(tiny_speech_dir)
+    audio = _speechlike(1.5)
+    assert plain.transcribe(audio, 16000).text == plain.transcribe(audio, 16000, beam_size=1).text
+    with_lm = Transcriber(plain.model, lm_sentences=["open the file", "close the window"])
+    text = with_lm.transcribe(audio, 16000).text
+    assert set(text.split()) <= {"open", "the", "file", "close", "window"}
+    batch = with_lm.transcribe_batch([audio, _speechlike(0.7, seed=3)], 16000)
+    assert batch[0].text == text

@@ -1,0 +1,33 @@
+import math
+
+import pytest
+import torch
+
+from speech.decoding import BeamDecoder, greedy_decode
+from speech.lm import EOS, BigramLM
+from speech.text import CharVocabulary
+from tests.speech.test_decoding import _peaked
+
+SENTENCES = ["hello world", "hello there", "the world is round", "say hello"]
+
+
+def test_probabilities_after_any_word_sum_to_one():
+    lm = BigramLM(SENTENCES)
+    for previous in ("hello", "the", "<s>", "round"):
+        total = sum(math.exp(lm.log_prob(w, previous)) for w in [*lm.words[:-1], EOS])
+        assert total == pytest.approx(1.0)
+
+
+def test_seen_word_order_is_likelier_and_unknown_words_are_rare():
+    lm = BigramLM(SENTENCES)
+    assert lm.sentence_log_prob("hello world") > lm.sentence_log_prob("world hello")
+    assert lm.log_prob("<unk>", "hello") < min(lm.log_prob(w, "hello") for w in lm.words[:-1])
+    assert lm.words[-1] == "<unk>" and "hello" in lm.words
+
+
+def test_language_model_decoding_fixes_a_misspelling():
+    vocab = CharVocabulary()
+    lp = _peaked("h-e-l-o--  w-o-r-l-d", confidence=3.0)  # "helo world", not too sure of it
+    assert greedy_decode(lp, vocab).text == "helo world"
+    decoder = BeamDecoder(vocab, beam_size=32, lm=BigramLM(SENTENCES), lm_weight=1.0)
+    assert decoder(lp[None], torch.tensor([len(lp)]))[0].text == "hello world"
