@@ -30,7 +30,9 @@ def main(argv: list[str] | None = None) -> dict:
         nargs="*",
         help="recordings to transcribe (default: the web app's bundled examples)",
     )
-    parser.add_argument("--beam-size", type=int, default=16)
+    parser.add_argument(
+        "--beam-size", type=int, default=32, help="with the word LM when the model has one"
+    )
     parser.add_argument("--train-batch", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
@@ -107,7 +109,7 @@ def main(argv: list[str] | None = None) -> dict:
         (
             "RTF greedy",
             "RTF greedy batched",
-            f"RTF beam {args.beam_size}",
+            f"RTF beam {args.beam_size} (+LM)",
             "same",
             "train utt/s",
         ),
