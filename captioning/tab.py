@@ -2,40 +2,29 @@
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
 
 from captioning.images import load_rgb
-from captioning.inference import PRETRAINED_ROOT, Captioner, list_models
+from captioning.inference import PRETRAINED_ROOT, Captioner
 from shared.plots import attention_overlay
-from shared.pretrained import model_card
+from shared.pretrained import ModelChoices
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
-EXTRA_MODELS: list[str] = []  # model folders given to the web app, offered first
-
-
-def choices() -> list[str]:
-    return [*EXTRA_MODELS, *list_models()]
-
-
-@functools.lru_cache(maxsize=2)
-def load(name: str) -> Captioner:
-    """Each model is loaded once, on first use."""
-    return Captioner.from_pretrained(name)
+MODELS = ModelChoices(PRETRAINED_ROOT, Captioner.from_pretrained)
 
 
 def caption(image, beam_size: float = 3, model: str = "shapes"):
     """Caption an image; returns the caption and one attention overlay per word."""
     if image is None:
         raise gr.Error("Upload an image, take one with the webcam, or pick an example.")
-    if model not in choices():
+    if model not in MODELS.names():
         raise gr.Error(f"No captioning model {model!r} is installed.")
     try:
         picture = load_rgb(image)
-        result = load(model).caption(picture, beam_size=int(beam_size))
+        result = MODELS.load(model).caption(picture, beam_size=int(beam_size))
     except ValueError as err:
         raise gr.Error(str(err)) from err
     pixels = np.asarray(picture.resize((256, 256)))
@@ -50,9 +39,9 @@ def build_tab(model_dir: str | None = None) -> None:
     """Lay out the tab inside the current ``gr.Blocks``; registers the ``/caption`` endpoint.
 
     ``model_dir``: a model folder to offer first (default: the shipped models only)."""
-    if model_dir and model_dir not in EXTRA_MODELS:
-        EXTRA_MODELS.insert(0, model_dir)
-    models = choices()
+    if model_dir:
+        MODELS.add(model_dir)
+    models = MODELS.names()
     default = model_dir or ("shapes" if "shapes" in models else (models or ["shapes"])[0])
     gr.Markdown(
         "A convolutional network turns the image into an 8x8 grid of features; an LSTM writes the caption word"
@@ -60,7 +49,7 @@ def build_tab(model_dir: str | None = None) -> None:
         f"\n\nModel: `{default}`"
     )
     with gr.Accordion("Model card", open=False):
-        card = gr.Markdown(model_card(default, PRETRAINED_ROOT), elem_id="caption-card")
+        card = gr.Markdown(MODELS.card(default), elem_id="caption-card")
     with gr.Row():
         with gr.Column():
             image = gr.Image(
@@ -82,9 +71,7 @@ def build_tab(model_dir: str | None = None) -> None:
                 height="auto",
                 elem_id="caption-attention",
             )
-    model.change(
-        lambda m: model_card(m, PRETRAINED_ROOT), [model], [card], api_visibility="private"
-    )
+    model.change(MODELS.card, [model], [card], api_visibility="private")
     examples = sorted(str(p) for p in EXAMPLES_DIR.glob("*.png"))
     if examples:
         gr.Examples(examples, inputs=[image])

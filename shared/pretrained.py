@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -151,3 +153,29 @@ def model_card(name_or_path: str | Path, root: str | Path) -> str:
     if not card.is_file():
         return f"`{name_or_path}` has no model card."
     return card.read_text(encoding="utf-8")
+
+
+class ModelChoices:
+    """The models a UI offers for one app: folders given on the command line first, then the
+    shipped ones; each loaded once, on first use.
+
+    Args:
+        root: the app's ``pretrained`` folder.
+        loader: ``name_or_folder -> model object`` (e.g. ``Translator.from_pretrained``).
+    """
+
+    def __init__(self, root: str | Path, loader: Callable[[str], Any]) -> None:
+        self.root = Path(root)
+        self.extra: list[str] = []
+        self.load = functools.lru_cache(maxsize=4)(loader)
+
+    def add(self, folder: str) -> None:
+        """Offer a model folder first."""
+        if folder not in self.extra:
+            self.extra.insert(0, folder)
+
+    def names(self) -> list[str]:
+        return [*self.extra, *list_pretrained(self.root)]
+
+    def card(self, name: str) -> str:
+        return model_card(name, self.root)

@@ -3,29 +3,18 @@ timings out."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
 
 from shared.plots import alignment_plot
-from shared.pretrained import model_card
-from speech.inference import DEFAULT_MODEL, PRETRAINED_DIR, Transcriber, list_pretrained
+from shared.pretrained import ModelChoices
+from speech.inference import DEFAULT_MODEL, PRETRAINED_DIR, Transcriber
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 MAX_WEB_SECONDS = 60.0
-EXTRA_MODELS: list[str] = []  # model folders given to the web app, offered first
-
-
-def choices() -> list[str]:
-    return [*EXTRA_MODELS, *list_pretrained()]
-
-
-@functools.lru_cache(maxsize=2)
-def load(name: str) -> Transcriber:
-    """Each model is loaded once, on first use."""
-    return Transcriber.from_pretrained(name)
+MODELS = ModelChoices(PRETRAINED_DIR, Transcriber.from_pretrained)
 
 
 def transcribe(
@@ -34,9 +23,9 @@ def transcribe(
     """Transcribe a recording; returns the text, the alignment figure and the word timings."""
     if audio is None:
         raise gr.Error("Record with the microphone, upload a file, or pick an example.")
-    if model not in choices():
+    if model not in MODELS.names():
         raise gr.Error(f"No speech model {model!r} is installed.")
-    transcriber = load(model)
+    transcriber = MODELS.load(model)
     options = dict(
         beam_size=int(beam_size),
         language_model=bool(language_model and transcriber.lm_sentences and beam_size > 1),
@@ -51,9 +40,7 @@ def transcribe(
                     f"The recording is {len(samples) / rate:.0f} s long; the limit here is"
                     f" {MAX_WEB_SECONDS:.0f} s."
                 )
-            result = load(model).transcribe(
-                np.asarray(samples), int(rate), beam_size=int(beam_size)
-            )
+            result = transcriber.transcribe(np.asarray(samples), int(rate), **options)
     except (ValueError, RuntimeError) as err:
         raise gr.Error(str(err)) from err
     letters = [(c, (f + 0.5) * result.frame_seconds) for c, f in result.char_frames]
@@ -72,9 +59,9 @@ def build_tab(model_dir: str | None = None) -> None:
     """Lay out the tab inside the current ``gr.Blocks``; registers the ``/transcribe`` endpoint.
 
     ``model_dir``: a model folder to offer first (default: the shipped models only)."""
-    if model_dir and model_dir not in EXTRA_MODELS:
-        EXTRA_MODELS.insert(0, model_dir)
-    models = choices()
+    if model_dir:
+        MODELS.add(model_dir)
+    models = MODELS.names()
     default = model_dir or (
         DEFAULT_MODEL if DEFAULT_MODEL in models else (models or [DEFAULT_MODEL])[0]
     )
@@ -87,7 +74,7 @@ def build_tab(model_dir: str | None = None) -> None:
         f"\n\nModel: `{default}`"
     )
     with gr.Accordion("Model card", open=False):
-        card = gr.Markdown(model_card(default, PRETRAINED_DIR), elem_id="speech-card")
+        card = gr.Markdown(MODELS.card(default), elem_id="speech-card")
     with gr.Row():
         with gr.Column():
             audio = gr.Audio(
@@ -118,7 +105,7 @@ def build_tab(model_dir: str | None = None) -> None:
                 label="Word timings",
                 elem_id="speech-words",
             )
-    model.change(lambda m: model_card(m, PRETRAINED_DIR), [model], [card], api_visibility="private")
+    model.change(MODELS.card, [model], [card], api_visibility="private")
     examples = sorted(str(p) for p in EXAMPLES_DIR.glob("*.wav"))
     if examples:
         gr.Examples(examples, inputs=[audio])

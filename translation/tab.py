@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import functools
-
 import gradio as gr
 
 from shared.plots import attention_heatmap
-from shared.pretrained import model_card
-from translation.inference import MAX_CHARACTERS, PRETRAINED_ROOT, Translator, list_models
+from shared.pretrained import ModelChoices
+from translation.inference import MAX_CHARACTERS, PRETRAINED_ROOT, Translator
 
 EXAMPLES = [
     "Permission denied",
@@ -19,27 +17,17 @@ EXAMPLES = [
 ]
 
 
-EXTRA_MODELS: list[str] = []  # model folders given to the web app, offered first
-
-
-def choices() -> list[str]:
-    return [*EXTRA_MODELS, *list_models()]
-
-
-@functools.lru_cache(maxsize=4)
-def load(name: str) -> Translator:
-    """Each model is loaded once, on first use."""
-    return Translator.from_pretrained(name)
+MODELS = ModelChoices(PRETRAINED_ROOT, Translator.from_pretrained)
 
 
 def translate(text: str, model: str = "en-fr", beam_size: float = 5):
     """Translate and draw the attention; errors reach the page as messages."""
-    if model not in choices():
-        raise gr.Error(f"unknown model {model!r}; available: {', '.join(choices())}")
+    if model not in MODELS.names():
+        raise gr.Error(f"unknown model {model!r}; available: {', '.join(MODELS.names())}")
     if text is not None and len(text) > MAX_CHARACTERS:
         raise gr.Error(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
     try:
-        result = load(model).translate(text or "", beam_size=int(beam_size))
+        result = MODELS.load(model).translate(text or "", beam_size=int(beam_size))
     except ValueError as err:
         raise gr.Error(str(err)) from err
     if not result.tokens:
@@ -62,9 +50,9 @@ def build_tab(model_dir: str | None = None) -> None:
     """Lay out the tab inside the current ``gr.Blocks``; registers the ``/translate`` endpoint.
 
     ``model_dir``: a model folder to offer first (default: the shipped models only)."""
-    if model_dir and model_dir not in EXTRA_MODELS:
-        EXTRA_MODELS.insert(0, model_dir)
-    models = choices()
+    if model_dir:
+        MODELS.add(model_dir)
+    models = MODELS.names()
     default = model_dir or ("en-fr" if "en-fr" in models else (models[0] if models else None))
     gr.Markdown(
         "A bidirectional GRU reads the English sentence both ways; an LSTM decoder writes the translation one"
@@ -89,18 +77,14 @@ def build_tab(model_dir: str | None = None) -> None:
             button = gr.Button("Translate", variant="primary", elem_id="translation-button")
             with gr.Accordion("Model card", open=False):
                 card = gr.Markdown(
-                    model_card(default, PRETRAINED_ROOT)
-                    if default
-                    else "No translation model is installed.",
+                    MODELS.card(default) if default else "No translation model is installed.",
                     elem_id="translation-card",
                 )
         with gr.Column():
             output = gr.Textbox(label="Translation", lines=3, elem_id="translation-output")
             plot = gr.Plot(label="Attention", elem_id="translation-attention")
     gr.Examples(EXAMPLES, inputs=[text])
-    model.change(
-        lambda m: model_card(m, PRETRAINED_ROOT), [model], [card], api_visibility="private"
-    )
+    model.change(MODELS.card, [model], [card], api_visibility="private")
     common = dict(
         fn=translate,
         inputs=[text, model, beam],

@@ -107,3 +107,19 @@ def test_half_precision_storage_halves_the_file_and_loads_into_float32(tmp_path)
     assert all(p.dtype == torch.float32 for p in loaded.parameters())
     tokens, memory = torch.randint(3, 11, (2, 4)), torch.randn(2, 5, 16)
     assert torch.allclose(model(tokens, memory)[0], loaded(tokens, memory)[0], atol=1e-2)
+
+
+def test_model_choices_offer_added_folders_first_and_load_each_once(tmp_path):
+    from shared.pretrained import ModelChoices
+
+    (tmp_path / "shipped").mkdir()
+    (tmp_path / "shipped" / "config.json").write_text("{}")
+    (tmp_path / "shipped" / "README.md").write_text("# Shipped model")
+    loads = []
+    choices = ModelChoices(tmp_path, lambda name: loads.append(name) or object())
+    choices.add("/my/model")
+    assert choices.names() == ["/my/model", "shipped"]
+    first = choices.load("shipped")
+    assert choices.load("shipped") is first and loads == ["shipped"]
+    assert choices.card("shipped") == "# Shipped model"
+    assert "No model" in choices.card("missing")
