@@ -10,13 +10,13 @@ Examples:
 
 from __future__ import annotations
 
-import argparse
 import time
 
 from captioning.data import karpathy_items
 from captioning.inference import Captioner
 from captioning.metrics import scene_scores
 from captioning.scenes import render_scene, split_seeds
+from shared.cli import script_parser
 from shared.metrics import bleu, cider_d
 
 
@@ -47,11 +47,7 @@ def evaluate_scenes(
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(
-        prog="python -m captioning.evaluate",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = script_parser("captioning.evaluate", __doc__)
     parser.add_argument(
         "--model", default="shapes", help="shipped model name or model folder (default: shapes)"
     )

@@ -27,7 +27,7 @@ from captioning.evaluate import caption_metrics, evaluate_scenes
 from captioning.inference import VOCAB_NAME, Captioner
 from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig, CaptionModel
 from shared.attention import doubly_stochastic_penalty
-from shared.cli import add_dataclass_args, dataclass_from_args
+from shared.cli import add_dataclass_args, command_line, dataclass_from_args, script_parser
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit, hardware_description, is_main_process
 
@@ -43,11 +43,7 @@ TRAIN_DEFAULTS = dict(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m captioning.train",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = script_parser("captioning.train", __doc__)
     data = parser.add_argument_group("data")
     data.add_argument(
         "--data",
@@ -175,9 +171,7 @@ def main(argv: list[str] | None = None) -> Path:
 def write_card(
     export: Path, args, config: CaptionConfig, n_params: int, result, figures, argv
 ) -> None:
-    command = "python -m captioning.train " + " ".join(
-        argv if argv is not None else __import__("sys").argv[1:]
-    )
+    command = command_line("captioning.train", argv)
     size_mb = (export / "model.safetensors").stat().st_size / 1e6
     rows = ""
     if figures:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import re
+import shlex
+import sys
 from typing import Any, TypeVar, get_type_hints
 
 C = TypeVar("C")
@@ -82,3 +84,18 @@ def dataclass_from_args(cls: type[C], args: argparse.Namespace) -> C:
         f.name: getattr(args, f.name) for f in dataclasses.fields(cls) if hasattr(args, f.name)
     }
     return cls(**values)
+
+
+def script_parser(module: str, doc: str | None) -> argparse.ArgumentParser:
+    """A parser for ``python -m module`` whose help is the module docstring, as written."""
+    return argparse.ArgumentParser(
+        prog=f"python -m {module}",
+        description=doc,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def command_line(module: str, argv: list[str] | None = None) -> str:
+    """The command that ran, for model cards: ``python -m module`` and its arguments, quoted
+    for a shell (``argv`` defaults to this process's)."""
+    return shlex.join(["python", "-m", module, *(sys.argv[1:] if argv is None else argv)])

@@ -16,6 +16,7 @@ import json
 
 from tqdm.auto import tqdm
 
+from shared.cli import script_parser
 from shared.metrics import cer, wer
 from speech.data import SpeechItem, load_corpus
 from speech.inference import DEFAULT_MODEL, Transcriber
@@ -59,11 +60,7 @@ def test_sets(items: list[SpeechItem], limit: int | None = None) -> dict[str, li
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(
-        prog="python -m speech.evaluate",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = script_parser("speech.evaluate", __doc__)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model name or folder")
     parser.add_argument(
         "--data", default="data/tts-en", help="corpus folder or manifest (default: data/tts-en)"

@@ -35,6 +35,7 @@ import torchaudio.functional as AF
 from tqdm.auto import tqdm
 
 from shared.catalogs import read_catalog
+from shared.cli import script_parser
 from speech.audio import SAMPLE_RATE
 from speech.text import normalize_transcript
 
@@ -244,11 +245,7 @@ def synthesize(jobs: list[Utterance], out: str | Path, workers: int = 1) -> Path
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m speech.synthesize",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = script_parser("speech.synthesize", __doc__)
     parser.add_argument("--out", default="data/tts-en", help="corpus folder (default: data/tts-en)")
     parser.add_argument(
         "--text-from",

@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 from pathlib import Path
 
 import torch
 from torch import nn
 
-from shared.cli import add_dataclass_args, dataclass_from_args
+from shared.cli import add_dataclass_args, command_line, dataclass_from_args, script_parser
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import (
     TrainConfig,
@@ -53,11 +52,7 @@ TRAIN_DEFAULTS = dict(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m speech.train",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = script_parser("speech.train", __doc__)
     data = parser.add_argument_group("data")
     data.add_argument(
         "--data",
@@ -223,7 +218,7 @@ def main(argv: list[str] | None = None) -> Path:
 
 
 def write_card(export: Path, args, config: SpeechConfig, n_params, result, figures, argv) -> None:
-    command = "python -m speech.train " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = command_line("speech.train", argv)
     corpus = Path(args.data[0]) / "corpus.json"
     corpus_command = ""
     if corpus.is_file():

@@ -13,12 +13,12 @@ Examples:
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import time
 from pathlib import Path
 
+from shared.cli import script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
 from translation.data import Pair, load_pairs, read_tsv, split_by_origin
@@ -67,11 +67,7 @@ def held_out_pairs(
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(
-        prog="python -m translation.evaluate",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = script_parser("translation.evaluate", __doc__)
     parser.add_argument(
         "--model", default="en-fr", help="shipped model name or model folder (default: en-fr)"
     )

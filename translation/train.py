@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from shared.cli import add_dataclass_args, dataclass_from_args
+from shared.cli import add_dataclass_args, command_line, dataclass_from_args, script_parser
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import (
     TrainConfig,
@@ -54,11 +54,7 @@ TRAIN_DEFAULTS = dict(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m translation.train",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = script_parser("translation.train", __doc__)
     data = parser.add_argument_group("data")
     data.add_argument("--src", default="en", help="source language (default: en)")
     data.add_argument(
@@ -294,9 +290,7 @@ def write_card(export, args, config, splits: Splits, n_params, result, test, val
         json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     size_mb = (export / "model.safetensors").stat().st_size / 1e6
-    command = "python -m translation.train " + " ".join(
-        argv if argv is not None else __import__("sys").argv[1:]
-    )
+    command = command_line("translation.train", argv)
     examples = (
         "\n".join(
             f"| {p.source} | {h} | {p.target} |"

@@ -14,3 +14,11 @@ def test_dataclass_fields_become_flags_and_back():
     text = " ".join(parser.format_help().split())
     assert "peak learning rate (AdamW). (default: 0.001)" in text
     assert "examples per step and per process. (default: 7)" in text
+
+
+def test_command_line_quotes_for_a_shell():
+    from shared.cli import command_line
+
+    assert command_line("speech.train", ["--data", "my corpus", "--lr", "1e-3"]) == (
+        "python -m speech.train --data 'my corpus' --lr 1e-3"
+    )
