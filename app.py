@@ -80,7 +80,8 @@ def build_app(
     translation_model: str | None = None,
 ) -> gr.Blocks:
     """The page; each argument puts a model folder first in its tab's selector."""
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    # delete_cache: outputs older than a day are removed hourly, so a long-running server stays small.
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         gr.Markdown(f"# {TITLE}\nRecurrent networks (RNN, LSTM, GRU) doing real work.")
         with gr.Tab("Image captioning"):
             captioning_tab.build_tab(caption_model)

@@ -89,13 +89,16 @@ def start_app(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
         "MPLCONFIGDIR": str(tmp_path),
         "HF_HUB_OFFLINE": "1",
     }
-    proc = subprocess.Popen(
-        [sys.executable, str(APP), "--port", str(port), *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    # Its output goes to a file: an unread pipe fills up and stalls a busy server.
+    log = Path(tmp_path) / f"app-{port}.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(APP), "--port", str(port), *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
         try:
@@ -106,5 +109,5 @@ def start_app(tmp_path: Path, *args: str) -> tuple[subprocess.Popen, str]:
         except OSError:
             time.sleep(0.5)
     if proc.poll() is not None:
-        raise RuntimeError(f"app.py exited: {proc.stdout.read()}")
+        raise RuntimeError(f"app.py exited: {log.read_text()}")
     return proc, f"http://127.0.0.1:{port}/"

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
+import tempfile
+import threading
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
+from PIL import Image
 
 from captioning.images import load_rgb
 from captioning.inference import PRETRAINED_ROOT, Captioner
@@ -13,6 +19,7 @@ from shared.plots import attention_overlay
 from shared.pretrained import ModelChoices
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
+OVERLAY_DIR = Path(tempfile.gettempdir()) / "rnn-suite-attention"
 MODELS = ModelChoices(PRETRAINED_ROOT, Captioner.from_pretrained)
 
 
@@ -29,10 +36,29 @@ def caption(image, beam_size: float = 3, model: str = "shapes"):
         raise gr.Error(str(err)) from err
     pixels = np.asarray(picture.resize((256, 256)))
     gallery = [
-        (attention_overlay(pixels, attn), f"{i + 1}. {word}")
+        (overlay_file(attention_overlay(pixels, attn)), f"{i + 1}. {word}")
         for i, (word, attn) in enumerate(zip(result.tokens, result.attention, strict=True))
     ]
     return result.text, gallery
+
+
+def overlay_file(image: np.ndarray) -> str:
+    """Write an overlay as a PNG named by its content, once; return its path.
+
+    Handing Gradio files rather than arrays matters under load: Gradio rewrites an array's
+    cached file on every request, so two requests with the same output could serve a file
+    while it is being rewritten; a file it copies once, atomically.
+    """
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
+    data = buffer.getvalue()
+    path = OVERLAY_DIR / f"{hashlib.sha1(data).hexdigest()}.png"
+    if not path.exists():
+        OVERLAY_DIR.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    return str(path)
 
 
 def build_tab(model_dir: str | None = None) -> None:
