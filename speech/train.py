@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from shared.cli import add_dataclass_args, command_line, dataclass_from_args, script_parser
+from shared.metrics import cer, wer
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import (
     TrainConfig,
@@ -164,9 +165,6 @@ def main(argv: list[str] | None = None) -> Path:
     def evaluate(m: nn.Module) -> dict[str, float]:
         transcriber = Transcriber(m, vocab, device=next(m.parameters()).device)
         hyps = [r.text for r in transcriber.transcribe_batch(valid_audio, 16000, batch_size=32)]
-        m.train()  # Transcriber switched it to eval; fit expects it back as it was
-        from shared.metrics import cer, wer
-
         refs = [it.text for it in valid_sample]
         return {"cer": 100 * cer(refs, hyps), "wer": 100 * wer(refs, hyps)}
 
