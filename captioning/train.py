@@ -27,7 +27,13 @@ from captioning.evaluate import caption_metrics, evaluate_scenes
 from captioning.inference import VOCAB_NAME, Captioner
 from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig, CaptionModel
 from shared.attention import doubly_stochastic_penalty
-from shared.cli import add_dataclass_args, command_line, dataclass_from_args, script_parser
+from shared.cli import (
+    add_dataclass_args,
+    add_run_args,
+    command_line,
+    dataclass_from_args,
+    script_parser,
+)
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit, hardware_description, is_main_process
 
@@ -65,16 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="keep words seen at least this often (default: 1; 5 suits Flickr/COCO)",
     )
-    run = parser.add_argument_group("run")
-    run.add_argument("--out", default="runs/shapes", help="run folder (default: runs/shapes)")
-    run.add_argument("--export", default=None, help="model folder to write (default: <out>/model)")
+    run = add_run_args(parser, "runs/shapes")
     run.add_argument(
         "--pretrained",
         action=argparse.BooleanOptionalAction,
         default=True,
         help="ResNet ImageNet weights from the local torch cache (default: on)",
     )
-    run.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
     add_dataclass_args(parser, CaptionConfig, title="model", skip=("vocab_size",))
     add_dataclass_args(parser, TrainConfig, title="training", defaults=TRAIN_DEFAULTS)
     return parser

@@ -99,3 +99,23 @@ def command_line(module: str, argv: list[str] | None = None) -> str:
     """The command that ran, for model cards: ``python -m module`` and its arguments, quoted
     for a shell (``argv`` defaults to this process's)."""
     return shlex.join(["python", "-m", module, *(sys.argv[1:] if argv is None else argv)])
+
+
+def add_run_args(
+    parser: argparse.ArgumentParser, out: str | None, out_help: str | None = None
+) -> argparse._ArgumentGroup:
+    """The "run" group every training script has (``--out``, ``--export``, ``--threads``);
+    returned so the script can add its own run flags to it.
+
+    Args:
+        out: the default run folder (None: the script derives one; say how in ``out_help``).
+    """
+    run = parser.add_argument_group("run")
+    run.add_argument(
+        "--out",
+        default=out,
+        help=f"run folder for checkpoints and logs (default: {out_help or out})",
+    )
+    run.add_argument("--export", default=None, help="model folder to write (default: <out>/model)")
+    run.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
+    return run

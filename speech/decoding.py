@@ -5,6 +5,7 @@ give each character's frame and each word's span."""
 from __future__ import annotations
 
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -106,6 +107,7 @@ class BeamDecoder:
                 "beam search needs the flashlight-text package: pip install flashlight-text"
             ) from e
         self.vocab = vocab
+        self._lock = threading.Lock()
         # flashlight wants printable tokens: '-' for the blank, '|' for the word break.
         tokens = ["-", "|", *vocab.tokens[2:]]
         lexicon = lm_dict = None
@@ -146,7 +148,10 @@ class BeamDecoder:
     def __call__(self, log_probs: torch.Tensor, lengths: torch.Tensor) -> list[CTCOutput]:
         """Args: log_probs (B, T, V); lengths (B,) real frames. Returns one output per row."""
         emissions = log_probs.detach().float().cpu().contiguous()
-        results = self._decoder(emissions, lengths.detach().cpu().to(torch.int32))
+        # The decoder and its language model keep state during a search: one at a time
+        # (the web app runs requests in threads that share a decoder).
+        with self._lock:
+            results = self._decoder(emissions, lengths.detach().cpu().to(torch.int32))
         out = []
         for hyps in results:
             if not hyps:

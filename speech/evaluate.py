@@ -14,10 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from shared.cli import script_parser
 from shared.metrics import cer, wer
+from speech.audio import SAMPLE_RATE
 from speech.data import SpeechItem, load_corpus
 from speech.inference import DEFAULT_MODEL, Transcriber
 
@@ -31,16 +33,19 @@ def score(
     batch_size: int = 16,
     progress: bool = False,
     language_model: bool | None = None,
+    audio: list[np.ndarray] | None = None,
 ) -> dict:
     """WER and CER (percent) of ``transcriber`` on ``items``, with the hypotheses; decoding
-    as :meth:`Transcriber.transcribe_batch` (its defaults when left as None)."""
+    as :meth:`Transcriber.transcribe_batch` (its defaults when left as None). ``audio``: the
+    items' waveforms at 16 kHz, read once by a caller that scores them again and again."""
     hypotheses = []
     for start in tqdm(
         range(0, len(items), batch_size), desc="transcribe", disable=not progress, leave=False
     ):
         batch = items[start : start + batch_size]
+        inputs = audio[start : start + batch_size] if audio else [it.path for it in batch]
         results = transcriber.transcribe_batch(
-            [it.path for it in batch], beam_size=beam_size, language_model=language_model
+            inputs, SAMPLE_RATE, beam_size=beam_size, language_model=language_model
         )
         hypotheses += [r.text for r in results]
     references = [it.text for it in items]

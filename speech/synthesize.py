@@ -68,6 +68,7 @@ UNSEEN_VARIANTS = (
 # Unvoiced speech carries too little of the signal the features see to be a fair test.
 SKIPPED_VARIANTS = ("whisper", "whisperf")
 SPLITS = ("train", "valid", "test-seen", "test-unseen")
+VALID_SHARE, TEST_SHARE = 0.03, 0.04  # of the sentences, chosen by a hash of their text
 TRAIN_TEXT = "train-text.txt"
 _MARKUP = re.compile(r"[%{}<>\\/=@#$\[\]|]|\n|https?:")
 
@@ -120,7 +121,9 @@ def catalog_sentences(folders: Iterable[str | Path]) -> list[str]:
     return sorted(seen)
 
 
-def sentence_split(text: str, valid_share: float, test_share: float) -> str:
+def sentence_split(
+    text: str, valid_share: float = VALID_SHARE, test_share: float = TEST_SHARE
+) -> str:
     """``train``, ``valid`` or ``test`` for a sentence, from a stable hash of its text."""
     h = int(hashlib.sha1(text.encode()).hexdigest()[:8], 16) / 16**8
     return "test" if h < test_share else "valid" if h < test_share + valid_share else "train"
@@ -143,8 +146,8 @@ def plan(
     variants: list[str],
     counts: dict[str, int],
     seed: int = 0,
-    valid_share: float = 0.03,
-    test_share: float = 0.04,
+    valid_share: float = VALID_SHARE,
+    test_share: float = TEST_SHARE,
 ) -> list[Utterance]:
     """The whole corpus as a deterministic list: the same arguments give the same utterances,
     so an interrupted run can skip what it already wrote."""
@@ -275,8 +278,7 @@ def main(argv: list[str] | None = None) -> Path:
     counts.update({"test-seen": args.test, "test-unseen": args.test})
     jobs = plan(sentences, variants, counts, args.seed)
     split_sizes = {
-        s: sum(sentence_split(t, 0.03, 0.04) == s for t in sentences)
-        for s in ("train", "valid", "test")
+        s: sum(sentence_split(t) == s for t in sentences) for s in ("train", "valid", "test")
     }
     print(
         f"{len(sentences)} sentences ({split_sizes}); {len(variants)} voice variants x"
@@ -286,7 +288,7 @@ def main(argv: list[str] | None = None) -> Path:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     # Every training-split sentence, spoken or not: text for the word language model.
-    train_text = [t for t in sentences if sentence_split(t, 0.03, 0.04) == "train"]
+    train_text = [t for t in sentences if sentence_split(t) == "train"]
     (out / TRAIN_TEXT).write_text("\n".join(train_text) + "\n", encoding="utf-8")
     (out / "corpus.json").write_text(
         json.dumps({"command": vars(args), "sentences": len(sentences)}, indent=2) + "\n"

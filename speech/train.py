@@ -22,8 +22,13 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from shared.cli import add_dataclass_args, command_line, dataclass_from_args, script_parser
-from shared.metrics import cer, wer
+from shared.cli import (
+    add_dataclass_args,
+    add_run_args,
+    command_line,
+    dataclass_from_args,
+    script_parser,
+)
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import (
     TrainConfig,
@@ -76,15 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="speed, gain and noise perturbation plus SpecAugment (default: on)",
     )
-    run = parser.add_argument_group("run")
-    run.add_argument("--out", default="runs/tts-en", help="run folder (default: runs/tts-en)")
-    run.add_argument("--export", default=None, help="model folder to write (default: <out>/model)")
+    run = add_run_args(parser, "runs/tts-en")
     run.add_argument(
         "--init",
         help="start from this model folder's weights (its architecture must match the flags)",
     )
     run.add_argument("--test-limit", type=int, default=500, help="test utterances per set")
-    run.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
     add_dataclass_args(parser, SpeechConfig, title="model", skip=("vocab_size",))
     add_dataclass_args(parser, TrainConfig, title="training", defaults=TRAIN_DEFAULTS)
     return parser
@@ -164,9 +166,8 @@ def main(argv: list[str] | None = None) -> Path:
 
     def evaluate(m: nn.Module) -> dict[str, float]:
         transcriber = Transcriber(m, vocab, device=next(m.parameters()).device)
-        hyps = [r.text for r in transcriber.transcribe_batch(valid_audio, 16000, batch_size=32)]
-        refs = [it.text for it in valid_sample]
-        return {"cer": 100 * cer(refs, hyps), "wer": 100 * wer(refs, hyps)}
+        result = score(transcriber, valid_sample, batch_size=32, audio=valid_audio)
+        return {"cer": result["cer"], "wer": result["wer"]}
 
     def export_model(m: nn.Module, metrics: dict[str, float]) -> None:
         save_pretrained(

@@ -26,7 +26,13 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from shared.cli import add_dataclass_args, command_line, dataclass_from_args, script_parser
+from shared.cli import (
+    add_dataclass_args,
+    add_run_args,
+    command_line,
+    dataclass_from_args,
+    script_parser,
+)
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import (
     TrainConfig,
@@ -91,13 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=80,
         help="drop training pairs longer than this in subwords (default: 80)",
     )
-    run = parser.add_argument_group("run")
-    run.add_argument(
-        "--out",
-        default=None,
-        help="run folder for checkpoints and logs (default: runs/<src>-<tgt>)",
-    )
-    run.add_argument("--export", default=None, help="model folder to write (default: <out>/model)")
+    run = add_run_args(parser, None, "runs/<src>-<tgt>")
     run.add_argument(
         "--eval-sentences",
         type=int,
@@ -113,7 +113,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="store weights in float16 (half the size; default: on)",
     )
-    run.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
     add_dataclass_args(
         parser,
         TranslationConfig,

@@ -44,7 +44,7 @@ def test_plan_holds_out_sentences_and_voices():
         accent, variant = j.voice.split("+")
         assert accent in UNSEEN_ACCENTS or variant in UNSEEN_VARIANTS
     assert plan(sentences, variants, {"train": 200}) == plan(sentences, variants, {"train": 200})
-    assert all(sentence_split(j.text, 0.03, 0.04) == "train" for j in by["train"])
+    assert all(sentence_split(j.text) == "train" for j in by["train"])
 
 
 def test_sentences_come_from_catalog_msgids(tmp_path):
