@@ -28,7 +28,8 @@ def transcribe(
     transcriber = MODELS.load(model)
     options = dict(
         beam_size=int(beam_size),
-        language_model=bool(language_model and transcriber.lm_sentences and beam_size > 1),
+        # None: the Transcriber uses the model's LM when it has one and the beam is > 1.
+        language_model=None if language_model else False,
     )
     try:
         if isinstance(audio, (str, Path)):
