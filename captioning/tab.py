@@ -43,16 +43,18 @@ def caption(image, beam_size: float = 3, model: str = "shapes"):
 
 
 def overlay_file(image: np.ndarray) -> str:
-    """Write an overlay as a PNG named by its content, once; return its path.
+    """Write an overlay as a JPEG named by its content, once; return its path.
+
+    JPEG, not PNG: a tenth of the encoding time and of the bytes for these soft heatmaps.
 
     Handing Gradio files rather than arrays matters under load: Gradio rewrites an array's
     cached file on every request, so two requests with the same output could serve a file
     while it is being rewritten; a file it copies once, atomically.
     """
     buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(image).save(buffer, format="JPEG", quality=90)
     data = buffer.getvalue()
-    path = OVERLAY_DIR / f"{hashlib.sha1(data).hexdigest()}.png"
+    path = OVERLAY_DIR / f"{hashlib.sha1(data).hexdigest()}.jpg"
     if not path.exists():
         OVERLAY_DIR.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")

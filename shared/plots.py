@@ -1,15 +1,23 @@
 """Pictures of what a network attended to: attention heatmaps and image overlays.
 
-Figures are matplotlib ``Figure`` objects (the caller closes them); overlays are plain
-``np.ndarray`` images so any UI can show them. matplotlib is imported on first use and
-always with the non-interactive Agg backend.
+Heatmaps and alignments are plotly figures: the browser draws them (zoom, values on hover),
+so the server only sends numbers, a few milliseconds' work where rendering a picture took a
+few hundred. Overlays are plain ``np.ndarray`` images so any UI can show them. Plotting
+libraries are imported on first use; matplotlib always with the non-interactive Agg backend.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
+
+
+def _plotly():
+    import plotly.graph_objects as go
+
+    return go
 
 
 def _pyplot():
@@ -29,13 +37,16 @@ def attention_heatmap(
 ):
     """Heatmap of a (target × source) attention matrix with tokens on the axes.
 
+    Interactive (plotly, drawn by the browser): hovering a cell shows the output token, the
+    source token and the weight.
+
     Args:
         weights: (T, S) attention, rows = output tokens.
         source_labels: S labels for the columns.
         target_labels: T labels for the rows.
 
     Returns:
-        matplotlib Figure.
+        plotly Figure.
     """
     weights = np.asarray(weights, dtype=np.float32)
     if weights.ndim != 2 or weights.shape != (len(target_labels), len(source_labels)):
@@ -43,21 +54,49 @@ def attention_heatmap(
             f"weights of shape {weights.shape} do not match {len(target_labels)} target and"
             f" {len(source_labels)} source labels"
         )
-    plt = _pyplot()
+    go = _plotly()
     rows, cols = weights.shape
-    fig, ax = plt.subplots(figsize=(min(2 + 0.45 * cols, 16), min(1.5 + 0.4 * rows, 12)))
-    image = ax.imshow(
-        weights, cmap="viridis", vmin=0.0, vmax=max(1e-6, float(weights.max())), aspect="auto"
+    hover = [[f"{t} ← {s}" for s in source_labels] for t in target_labels]
+    # Positions, not labels, on the axes: a sentence can repeat a token, and plotly would
+    # merge equal category labels into one column.
+    heatmap = go.Heatmap(
+        z=weights.round(3),
+        x=list(range(cols)),
+        y=list(range(rows)),
+        text=hover,
+        hovertemplate="%{text}<br>weight %{z:.2f}<extra></extra>",
+        colorscale="Viridis",
+        zmin=0.0,
+        zmax=max(1e-6, float(weights.max())),
     )
-    ax.set_xticks(range(cols), labels=list(source_labels), rotation=60, ha="right")
-    ax.set_yticks(range(rows), labels=list(target_labels))
-    ax.set_xlabel("source")
-    ax.set_ylabel("output")
-    if title:
-        ax.set_title(title)
-    fig.colorbar(image, ax=ax, fraction=0.04, pad=0.02)
-    fig.tight_layout()
+    fig = go.Figure(heatmap)
+    fig.update_layout(
+        title=title,
+        height=int(min(160 + 26 * rows, 720)),
+        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        xaxis=dict(
+            title="source",
+            tickvals=list(range(cols)),
+            ticktext=list(source_labels),
+            tickangle=-60,
+            side="bottom",
+        ),
+        yaxis=dict(
+            title="output",
+            tickvals=list(range(rows)),
+            ticktext=list(target_labels),
+            autorange="reversed",  # the first output word on top, as it is read
+        ),
+    )
     return fig
+
+
+@functools.cache
+def _inferno_lut() -> np.ndarray:
+    """(256, 3) float32 RGB in 0..255: the colour map as a table, indexed by heat * 255."""
+    from matplotlib import colormaps
+
+    return (colormaps["inferno"](np.arange(256))[:, :3] * 255.0).astype(np.float32)
 
 
 def _resize_bilinear(grid: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -67,7 +106,8 @@ def _resize_bilinear(grid: np.ndarray, height: int, width: int) -> np.ndarray:
     xs = np.clip((np.arange(width) + 0.5) * w / width - 0.5, 0, w - 1)
     y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
     y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
-    fy, fx = (ys - y0)[:, None], (xs - x0)[None, :]
+    fy = (ys - y0).astype(grid.dtype)[:, None]
+    fx = (xs - x0).astype(grid.dtype)[None, :]
     top = grid[y0][:, x0] * (1 - fx) + grid[y0][:, x1] * fx
     bottom = grid[y1][:, x0] * (1 - fx) + grid[y1][:, x1] * fx
     return top * (1 - fy) + bottom * fy
@@ -87,53 +127,15 @@ def attention_overlay(image: np.ndarray, weights: np.ndarray, alpha: float = 0.6
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"expected an (H, W, 3) image, got shape {image.shape}")
-    weights = np.asarray(weights, dtype=np.float64)
+    weights = np.asarray(weights, dtype=np.float32)
     if weights.ndim != 2:
         raise ValueError(f"expected (h, w) attention, got shape {weights.shape}")
     heat = _resize_bilinear(weights, image.shape[0], image.shape[1])
-    heat = heat / max(heat.max(), 1e-12)
-    plt = _pyplot()
-    colour = plt.get_cmap("inferno")(heat)[..., :3] * 255.0
+    heat = heat / max(float(heat.max()), 1e-12)
+    colour = _inferno_lut()[(heat * 255).astype(np.uint8)]
     shade = (1.0 - alpha) + alpha * heat[..., None]
-    blended = image.astype(np.float64) * shade * 0.7 + colour * 0.3
+    blended = image.astype(np.float32) * (shade * 0.7) + colour * 0.3
     return np.clip(blended, 0, 255).astype(np.uint8)
-
-
-def attention_grid(image: np.ndarray, tokens: Sequence[str], weights: np.ndarray, columns: int = 4):
-    """One overlay per word, in reading order, each titled with its word.
-
-    Args:
-        image: (H, W, 3) uint8.
-        tokens: T words.
-        weights: (T, h, w) attention per word.
-
-    Returns:
-        matplotlib Figure.
-    """
-    weights = np.asarray(weights)
-    if weights.ndim != 3 or len(tokens) != weights.shape[0]:
-        raise ValueError(f"{len(tokens)} tokens but attention of shape {weights.shape}")
-    plt = _pyplot()
-    count = max(1, len(tokens))
-    cols = min(columns, count)
-    rows = (count + cols - 1) // cols
-    fig, axes = plt.subplots(rows, cols, figsize=(2.6 * cols, 2.8 * rows), squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, token, attn in zip(axes.flat, tokens, weights, strict=False):
-        ax.imshow(attention_overlay(image, attn))
-        ax.set_title(token)
-    fig.tight_layout()
-    return fig
-
-
-def figure_to_array(fig) -> np.ndarray:
-    """Render a figure to an (H, W, 3) uint8 array and close it."""
-    plt = _pyplot()
-    fig.canvas.draw()
-    array = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
-    plt.close(fig)
-    return array
 
 
 def alignment_plot(
@@ -143,36 +145,92 @@ def alignment_plot(
     words: Sequence[tuple[str, float, float]] = (),
     title: str | None = None,
 ):
-    """A (frames x bands) spectrogram with each recognised letter drawn at the time it was
-    emitted and each word's span shaded above it.
+    """A spectrogram with each recognised letter drawn at the time it was emitted and each
+    word's span marked along the bottom.
+
+    Interactive (plotly, drawn by the browser): zoom into a stretch of audio; hovering a
+    letter or a word shows its time.
 
     Args:
         features: (T, n_mels) log-mel features.
         feature_seconds: time between feature frames.
         letters: ``(letter, seconds)`` for each emitted character (spaces are skipped).
         words: ``(word, start_s, end_s)`` spans.
+
+    Returns:
+        plotly Figure.
     """
-    plt = _pyplot()
-    seconds = features.shape[0] * feature_seconds
-    fig, ax = plt.subplots(figsize=(min(16.0, 3.0 + 1.6 * seconds), 3.8))
-    ax.imshow(
-        features.T,
-        origin="lower",
-        aspect="auto",
-        cmap="magma",
-        extent=(0.0, seconds, 0, features.shape[1]),
+    features = np.asarray(features, dtype=np.float32)
+    if features.ndim != 2:
+        raise ValueError(f"expected (frames, bands) features, got shape {features.shape}")
+    go = _plotly()
+    frames, bands = features.shape
+    seconds = frames * feature_seconds
+    # 8 bits per value is all the eye can tell apart, and it keeps the page light.
+    low, high = (float(np.percentile(features, q)) for q in (1, 99)) if frames else (0.0, 1.0)
+    scaled = np.clip((features - low) / max(high - low, 1e-6) * 255, 0, 255).astype(np.uint8)
+    fig = go.Figure(
+        go.Heatmap(
+            z=scaled.T,
+            x0=feature_seconds / 2,
+            dx=feature_seconds,
+            colorscale="Magma",
+            showscale=False,
+            hoverinfo="skip",
+        )
     )
-    top = features.shape[1]
-    for letter, at in letters:
-        if letter.strip():
-            ax.axvline(at, color="white", alpha=0.35, linewidth=0.8)
-            ax.text(at, top * 0.9, letter, color="white", ha="center", fontsize=10, weight="bold")
-    for k, (word, start, end) in enumerate(words):
-        ax.axvspan(start, end, ymin=0.0, ymax=0.06, color=("#4fc3f7", "#aed581")[k % 2])
-        ax.text((start + end) / 2, top * 0.08, word, color="white", ha="center", fontsize=9)
-    ax.set_xlabel("seconds")
-    ax.set_ylabel("mel band")
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
+    shown = [(letter, at) for letter, at in letters if letter.strip()]
+    top = bands - 0.5
+    # Thin guides from each letter down through the spectrogram, as one trace.
+    guide_x = [x for _, at in shown for x in (at, at, None)]
+    guide_y = [y for _ in shown for y in (-0.5, top * 0.86, None)]
+    fig.add_trace(
+        go.Scatter(
+            x=guide_x,
+            y=guide_y,
+            mode="lines",
+            line=dict(color="rgba(255,255,255,0.35)", width=1),
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=[at for _, at in shown],
+            y=[top * 0.92] * len(shown),
+            mode="text",
+            text=[letter for letter, _ in shown],
+            textfont=dict(color="white", size=14),
+            hovertemplate="%{text} at %{x:.2f} s<extra></extra>",
+        )
+    )
+    for k, (_, start, end) in enumerate(words):
+        fig.add_shape(
+            type="rect",
+            x0=start,
+            x1=end,
+            y0=-0.5,
+            y1=bands * 0.06,
+            fillcolor=("#4fc3f7", "#aed581")[k % 2],
+            line_width=0,
+            opacity=0.85,
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[(start + end) / 2 for _, start, end in words],
+            y=[bands * 0.12] * len(words),
+            mode="text",
+            text=[word for word, _, _ in words],
+            textfont=dict(color="white", size=12),
+            customdata=[[start, end] for _, start, end in words],
+            hovertemplate="%{text}: %{customdata[0]:.2f}–%{customdata[1]:.2f} s<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=340,
+        showlegend=False,
+        margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+        xaxis=dict(title="seconds", range=[0.0, max(seconds, feature_seconds)]),
+        yaxis=dict(title="mel band", range=[-0.5, top]),
+    )
     return fig

@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run = add_run_args(parser, None, "runs/<src>-<tgt>")
     run.add_argument(
+        "--init",
+        help="continue training this model folder: its weights and its subword tokenizers"
+        " (the model flags must match its config.json)",
+    )
+    run.add_argument(
         "--eval-sentences",
         type=int,
         default=400,
@@ -181,8 +186,16 @@ def main(argv: list[str] | None = None) -> Path:
     if not splits.train or not splits.valid:
         raise SystemExit("not enough data for training and validation splits; give more --data")
 
+    if args.init:
+        check_same_split(args.init, splits)
     tokenizer_dir = out / "tokenizer"
-    if is_main_process() and not (tokenizer_dir / TARGET_TOKENIZER).is_file():
+    history = init_history(args.init) if args.init else []
+    if is_main_process() and args.init and not (tokenizer_dir / TARGET_TOKENIZER).is_file():
+        # The weights index the init model's subwords, so its tokenizers come along.
+        tokenizer_dir.mkdir(parents=True, exist_ok=True)
+        for name in (SOURCE_TOKENIZER, TARGET_TOKENIZER):
+            shutil.copy(Path(args.init) / name, tokenizer_dir / name)
+    elif is_main_process() and not (tokenizer_dir / TARGET_TOKENIZER).is_file():
         coverage = 0.9995 if args.tgt.startswith(("zh", "ja", "ko")) else 1.0
         SubwordTokenizer.train(
             (mask_source(p.source)[0] for p in splits.train),
@@ -212,6 +225,8 @@ def main(argv: list[str] | None = None) -> Path:
     train_config = dataclass_from_args(TrainConfig, args)
     torch.manual_seed(train_config.seed)
     model = Seq2Seq(config)
+    if args.init:
+        load_weights(model, args.init)
     n_params = sum(p.numel() for p in model.parameters())
     if is_main_process():
         print(f"model: {n_params / 1e6:.2f} M parameters; {len(train)} training pairs", flush=True)
@@ -259,12 +274,68 @@ def main(argv: list[str] | None = None) -> Path:
     best = Translator(load_weights(Seq2Seq(config), export), src_tok, tgt_tok)
     test = score(best, splits.test, args.beam_size) if splits.test else None
     valid = score(best, valid_sample, args.beam_size)
-    write_card(export, args, config, splits, n_params, result, test, valid, argv)
+    history.append(
+        {
+            "command": command_line("translation.train", argv),
+            "steps": result.step,
+            "best_step": result.best_step,
+            "minutes": round(result.seconds / 60, 1),
+            "hardware": hardware_description(),
+        }
+    )
+    write_card(export, args, config, splits, n_params, result, test, valid, history)
     print(f"exported {export}")
     return export
 
 
-def write_card(export, args, config, splits: Splits, n_params, result, test, valid, argv) -> None:
+def check_same_split(init: str, splits: Splits) -> None:
+    """Refuse to continue a model on a different split: its old held-out catalogs could now
+    be training data, and its new ones could be what it learned from.
+
+    Raises:
+        SystemExit: the catalogs held out now differ from those of ``init``'s training.
+    """
+    info_path = Path(init) / "training.json"
+    if not info_path.is_file():
+        raise SystemExit(f"{init} has no training.json, so its split cannot be checked")
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    for split in ("valid", "test"):
+        before, now = info.get(f"{split}_catalogs"), splits.origins(split)
+        if before != now:
+            raise SystemExit(
+                f"{init} held out {split} catalogs {before}, this data holds out {now}:"
+                " give the same --data and split flags as its recipe"
+            )
+
+
+def init_history(init: str) -> list[dict]:
+    """The training runs behind the model ``--init`` starts from, oldest first.
+
+    Read from its ``training.json``; a card written before that record existed gives its
+    recipe command alone.
+    """
+    info_path = Path(init) / "training.json"
+    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
+    if "history" in info:
+        return info["history"]
+    card = (Path(init) / "README.md").read_text(encoding="utf-8")
+    recipe = card.split("## Recipe", 1)[-1].split("```")
+    return [{"command": recipe[1].strip() if len(recipe) > 2 else f"unknown (model {init})"}]
+
+
+def describe_run(run: dict) -> str:
+    """One line of the card's recipe: steps, time and hardware of a training run."""
+    if "steps" not in run:
+        return "(see that model's card for its steps and hardware)"
+    return (
+        f"{run['steps']} steps, best validation BLEU at step {run['best_step']};"
+        f" {run['minutes']:.0f} minutes of training on {run['hardware']}."
+    )
+
+
+def write_card(
+    export, args, config, splits: Splits, n_params, result, test, valid, history
+) -> None:
     test_pairs = splits.test
     sample = random.Random(1).sample(test_pairs, min(300, len(test_pairs)))
     with open(export / "test_sample.tsv", "w", encoding="utf-8") as f:
@@ -282,6 +353,7 @@ def write_card(export, args, config, splits: Splits, n_params, result, test, val
         "pairs": {"train": len(splits.train), "valid": len(splits.valid), "test": len(splits.test)},
         "best_step": result.best_step,
         "steps": result.step,
+        "history": history,
         "test": {k: v for k, v in (test or {}).items() if k != "hypotheses"},
         "valid": {k: v for k, v in valid.items() if k != "hypotheses"},
     }
@@ -289,7 +361,11 @@ def write_card(export, args, config, splits: Splits, n_params, result, test, val
         json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     size_mb = (export / "model.safetensors").stat().st_size / 1e6
-    command = command_line("translation.train", argv)
+    recipe = "\n\n".join(
+        ("Then, continuing from that model:\n" if i else "")
+        + f"```\n{run['command']}\n```\n{describe_run(run)}"
+        for i, run in enumerate(history)
+    )
     examples = (
         "\n".join(
             f"| {p.source} | {h} | {p.target} |"
@@ -312,11 +388,7 @@ test: {len(splits.test)} pairs from {", ".join(splits.origins("test"))}.
 No test source string is in the training data. `test_sample.tsv` holds 300 test pairs.
 
 ## Recipe
-```
-{command}
-```
-{result.step} steps, best validation BLEU at step {result.best_step}; {result.seconds / 60:.0f} minutes of training on
-{hardware_description()}.
+{recipe}
 
 ## Held-out figures (beam {args.beam_size}, sacreBLEU)
 | split | BLEU | chrF |

@@ -83,6 +83,11 @@ def output_text(page, elem_id: str) -> str:
     return box.input_value()
 
 
+def wait_for_heatmap(page, elem_id: str) -> None:
+    """Wait until plotly has drawn a heatmap inside the plot (its cells are one <image>)."""
+    page.locator(f"#{elem_id} .js-plotly-plot g.hm image").first.wait_for(timeout=TIMEOUT_MS)
+
+
 def test_captioning_tab(page, tmp_path):
     page.get_by_role("tab", name="Image captioning").click()
     scene = render_scene(SPLIT_SEEDS["test"] + 900_002)
@@ -104,7 +109,7 @@ def test_speech_tab(page):
     page.locator("#speech-button").click()
     text = output_text(page, "speech-output")
     assert "title bar" in text, text
-    page.locator("#speech-plot img, #speech-plot svg").first.wait_for(timeout=TIMEOUT_MS)
+    wait_for_heatmap(page, "speech-plot")
     assert page.locator("#speech-words").get_by_text("action").count() >= 1
     screenshot(page, "speech")
 
@@ -115,9 +120,7 @@ def test_translation_tab(page):
     page.locator("#translation-button").click()
     text = output_text(page, "translation-output")
     assert text and text != "The file could not be opened."
-    page.locator("#translation-attention img, #translation-attention svg").first.wait_for(
-        timeout=TIMEOUT_MS
-    )
+    wait_for_heatmap(page, "translation-attention")
     screenshot(page, "translation")
 
 
