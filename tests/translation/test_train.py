@@ -1,0 +1,71 @@
+"""translation.train end to end on tiny catalogs: a run, a run continued with --init, and
+the refusal to continue on a different split."""
+
+import json
+
+import pytest
+from safetensors.torch import load_file
+
+from tests.translation.test_data import make_catalogs
+from translation.train import main
+
+TINY = [
+    "--valid-share", "0.1", "--test-share", "0.1", "--vocab-size", "60",
+    "--embed-dim", "16", "--hidden-size", "16", "--decoder-hidden-size", "16",
+    "--batch-size", "16", "--warmup-steps", "2", "--eval-every", "0",
+    "--eval-sentences", "10", "--threads", "1",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def catalogs(tmp_path_factory):
+    return make_catalogs(tmp_path_factory.mktemp("catalogs"))
+
+
+@pytest.fixture(scope="module")
+def first_model(catalogs, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    return main(["--data", str(catalogs), "--out", str(out), "--max-steps", "20", *TINY])
+
+
+def history(model_dir):
+    return json.loads((model_dir / "training.json").read_text())["history"]
+
+
+def test_a_run_exports_a_model_with_its_card(first_model):
+    for name in ("model.safetensors", "source.model", "target.model", "README.md"):
+        assert (first_model / name).is_file()
+    (run,) = history(first_model)
+    assert run["steps"] == 20 and "--max-steps 20" in run["command"]
+    assert run["command"] in (first_model / "README.md").read_text()
+
+
+def test_init_continues_the_model_and_keeps_its_history(first_model, catalogs, tmp_path):
+    out = tmp_path / "continued"
+    # A learning rate too small to move the weights: what comes out is what went in.
+    continued = main(
+        ["--data", str(catalogs), "--out", str(out), "--init", str(first_model)]
+        + ["--max-steps", "2", *TINY, "--lr", "1e-12"]
+    )
+    before, after = (
+        load_file(first_model / "model.safetensors"),
+        load_file(continued / "model.safetensors"),
+    )
+    assert before.keys() == after.keys()
+    for name in before:
+        assert (before[name].float() - after[name].float()).abs().max() < 1e-3, name
+    for name in ("source.model", "target.model"):
+        assert (continued / name).read_bytes() == (first_model / name).read_bytes()
+    first, second = history(continued)
+    assert first == history(first_model)[0]
+    assert "--init" in second["command"] and second["steps"] == 2
+    card = (continued / "README.md").read_text()
+    assert card.index(first["command"]) < card.index("continuing from that model")
+
+
+def test_init_refuses_a_different_split(first_model, catalogs, tmp_path):
+    with pytest.raises(SystemExit, match="held out"):
+        main(
+            ["--data", str(catalogs), "--out", str(tmp_path), "--init", str(first_model)]
+            + ["--max-steps", "2", *TINY, "--split-seed", "7"]
+        )
