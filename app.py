@@ -1,7 +1,7 @@
 """The RNN Suite web app: one Gradio page with a tab per application and a tab that explains
 how recurrent networks work.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--auth user:password]
+    python app.py [--host 127.0.0.1] [--port 7860] [--auth user:password] [--concurrency N]
                   [--caption-model DIR] [--speech-model DIR] [--translation-model DIR]
 
 Serves on 127.0.0.1 unless told otherwise, with analytics off and no share link; models load
@@ -28,6 +28,15 @@ from translation import tab as translation_tab  # noqa: E402
 
 TITLE = "RNN Suite"
 MAX_UPLOAD = "10mb"
+QUEUE_SIZE = 64
+
+
+def default_concurrency() -> int:
+    """Requests each tab runs at once: half the CPU cores (at least one), since the three
+    tabs run side by side and every request is CPU-bound; more would only share the cores
+    and slow each other down, while the queue keeps order."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
 
 STORY = """
 ### Why sequences need memory
@@ -112,6 +121,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
     parser.add_argument("--auth", type=parse_auth, help="require this USER:PASSWORD to log in")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=default_concurrency(),
+        metavar="N",
+        help="requests each tab runs at once; the rest wait in a queue of"
+        f" {QUEUE_SIZE} (default: half the CPU cores, here {default_concurrency()})",
+    )
     for app_name, env in (
         ("caption", "RNN_SUITE_CAPTION_MODEL"),
         ("speech", "RNN_SUITE_SPEECH_MODEL"),
@@ -124,12 +141,14 @@ def main(argv: list[str] | None = None) -> None:
             help=f"a {app_name} model folder you trained, offered first in its tab",
         )
     args = parser.parse_args(argv)
+    if args.concurrency < 1:
+        parser.error("--concurrency must be at least 1")
     for folder in (args.caption_model, args.speech_model, args.translation_model):
         if folder and not os.path.isfile(os.path.join(folder, "config.json")):
             parser.error(f"{folder} is not a model folder (no config.json)")
 
     demo = build_app(args.caption_model, args.speech_model, args.translation_model)
-    demo.queue(max_size=64, default_concurrency_limit=2)
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=args.concurrency)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

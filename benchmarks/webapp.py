@@ -3,8 +3,8 @@ and ``/translate``, against each endpoint's latency when alone. Starts its own s
 (``app.py``) on a free port.
 
 Two ways of sending them: a burst (all 32 in flight at once; the queue holds what the server
-is not running) and paced at the server's configured concurrency (two per endpoint, six in
-flight, a new one as soon as one returns).
+is not running) and paced at the server's configured concurrency (``--concurrency`` per
+endpoint, so three times that in flight, a new one as soon as one returns).
 
 Example:
     python -m benchmarks.webapp --requests 32
@@ -20,11 +20,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from app import default_concurrency
 from benchmarks.common import machine_info, print_table, start_app, write_json
 from captioning.tab import EXAMPLES_DIR as IMAGE_EXAMPLES
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
-
-PER_ENDPOINT_CONCURRENCY = 2  # app.py's queue: concurrency_limit of each endpoint
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -38,6 +37,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=32, help="requests per run")
     parser.add_argument("--alone", type=int, default=3, help="lone requests per endpoint")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=default_concurrency(),
+        help="the server's requests at once per endpoint (default: app.py's default here)",
+    )
     parser.add_argument("--out", default="benchmarks/results/webapp.json")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -53,10 +58,10 @@ def main(argv: list[str] | None = None) -> dict:
         "/translate": lambda c: c.predict("The file could not be opened.", api_name="/translate"),
     }
     names = [list(calls)[k % len(calls)] for k in range(args.requests)]
-    runs = {"burst": args.requests, "paced": PER_ENDPOINT_CONCURRENCY * len(calls)}
+    runs = {"burst": args.requests, "paced": args.concurrency * len(calls)}
     report = {}
     with tempfile.TemporaryDirectory() as tmp:
-        proc, url = start_app(Path(tmp))
+        proc, url = start_app(Path(tmp), "--concurrency", str(args.concurrency))
         log = next(Path(tmp).glob("app-*.log"))
         try:
             client = Client(url, verbose=False, analytics_enabled=False)
@@ -118,6 +123,7 @@ def main(argv: list[str] | None = None) -> dict:
         "benchmark": "webapp",
         "machine": machine_info(os.cpu_count() or 1),
         "requests": args.requests,
+        "concurrency_per_endpoint": args.concurrency,
         "runs": report,
         "server_log_tail": server_log if any(r["errors"] for r in report.values()) else "",
     }

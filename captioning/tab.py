@@ -108,6 +108,6 @@ def build_tab(model_dir: str | None = None) -> None:
         inputs=[image, beam, model],
         outputs=[text, gallery],
         api_name="caption",
-        concurrency_limit=2,
+        concurrency_limit="default",  # app.py sets it for the queue
         concurrency_id="caption",
     )

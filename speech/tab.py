@@ -115,6 +115,6 @@ def build_tab(model_dir: str | None = None) -> None:
         inputs=[audio, beam, use_lm, model],
         outputs=[text, plot, timings],
         api_name="transcribe",
-        concurrency_limit=2,
+        concurrency_limit="default",  # app.py sets it for the queue
         concurrency_id="transcribe",
     )

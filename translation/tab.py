@@ -89,7 +89,7 @@ def build_tab(model_dir: str | None = None) -> None:
         fn=translate,
         inputs=[text, model, beam],
         outputs=[output, plot],
-        concurrency_limit=2,
+        concurrency_limit="default",  # app.py sets it for the queue
         concurrency_id="translate",
     )
     button.click(api_name="translate", **common)

@@ -4,6 +4,8 @@ then a clean shutdown."""
 import json
 import os
 import signal
+import subprocess
+import sys
 import urllib.request
 
 import numpy as np
@@ -17,6 +19,7 @@ from captioning.metrics import triples
 from captioning.scenes import SPLIT_SEEDS, render_scene
 from shared.metrics import cer
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
+from tests.app.conftest import ROOT
 
 # The bundled examples were made with speech.synthesize from held-out sentences.
 SPOKEN = {
@@ -92,7 +95,9 @@ def test_auth_model_override_and_clean_shutdown(tmp_path):
     from translation.inference import PRETRAINED_ROOT
 
     proc, url = start_app(
-        tmp_path, "--auth", "ada:lovelace", "--translation-model", str(PRETRAINED_ROOT / "en-zh")
+        tmp_path,
+        *("--auth", "ada:lovelace", "--concurrency", "1"),
+        *("--translation-model", str(PRETRAINED_ROOT / "en-zh")),
     )
     try:
         with pytest.raises(Exception):  # noqa: B017  (no credentials: refused, however it says so)
@@ -110,3 +115,18 @@ def test_auth_model_override_and_clean_shutdown(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--concurrency", "0"], "--concurrency must be at least 1"),
+        (["--auth", "nopassword"], "USER:PASSWORD"),
+        (["--speech-model", "/nonexistent"], "not a model folder"),
+    ],
+)
+def test_bad_flags_are_refused_with_a_message(flags, message):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), *flags], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2 and message in done.stderr, done.stderr
