@@ -44,25 +44,32 @@ class Attention(nn.Module):
         """Attend.
 
         Args:
-            query: (B, Q) for one step or (B, T, Q) for T steps at once.
+            query: (N, Q) for one step, or (B, T, Q) for T steps at once. For one step N may
+                be a multiple of B: each run of N / B consecutive queries (the beams of one
+                input) attends over the same memory.
             keys: (B, S, K) from :meth:`project_keys`.
             memory: (B, S, D) the values that are averaged.
             pad_mask: (B, S) bool, True = padding (never attended). Each row needs a False.
 
         Returns:
-            context: (B, D) or (B, T, D).
-            weights: (B, S) or (B, T, S); each row sums to 1 and is 0 at padding.
+            context: (N, D) or (B, T, D).
+            weights: (N, S) or (B, T, S); each row sums to 1 and is 0 at padding.
         """
         single_step = query.dim() == 2
         if single_step:
-            query = query.unsqueeze(1)
+            rows, memories = query.size(0), keys.size(0)
+            if rows % memories:
+                raise ValueError(f"{rows} queries cannot share {memories} memories evenly")
+            # Consecutive queries may share one memory (the beams of one input): they are
+            # scored as the steps of that memory, so it is never copied per beam.
+            query = query.view(memories, rows // memories, -1)
         scores = self.score(query, keys)
         if pad_mask is not None:
             scores = scores.masked_fill(pad_mask.unsqueeze(1), float("-inf"))
         weights = torch.softmax(scores, dim=-1)
         context = torch.bmm(weights, memory)
         if single_step:
-            return context.squeeze(1), weights.squeeze(1)
+            return context.reshape(rows, -1), weights.reshape(rows, -1)
         return context, weights
 
 

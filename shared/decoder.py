@@ -219,7 +219,8 @@ class AttentionRNNDecoder(nn.Module):
         Args:
             tokens: (N,) previous tokens.
             state: from :meth:`init_state` or a previous step, tensors (N, ...).
-            context: from :meth:`prepare_context`, tensors (N, ...).
+            context: from :meth:`prepare_context`, tensors (B, ...) with N a multiple of B
+                (consecutive rows share a context row: the beams of one input).
 
         Returns:
             log_probs: (N, V).

@@ -5,9 +5,11 @@ The search never sees a model. It calls
     step_fn(tokens, state, context) -> (log_probs, state, attention)
 
 where ``tokens`` is (N,) int64, ``state`` a dict of batch-first tensors that the search
-reorders as hypotheses are pruned, ``context`` a dict of batch-first tensors that are the
-same for every hypothesis of one input (an encoder memory, its keys and mask) and so are
-expanded once and never reordered (inputs that have finished leave both, so N shrinks), ``log_probs`` is (N, V) and ``attention`` (N, S) or None.
+reorders as hypotheses are pruned, ``context`` a dict of tensors with one row per input (an
+encoder memory, its keys and mask), ``log_probs`` is (N, V) and ``attention`` (N, S) or None.
+The context is never expanded per hypothesis: with B inputs, N is a multiple of B and the
+hypotheses of one input are consecutive rows, so row i belongs to context row ``i // (N // B)``. Inputs that have finished leave tokens, state and context alike,
+so N shrinks.
 """
 
 from __future__ import annotations
@@ -201,8 +203,8 @@ def beam_search(
         state: initial state, each tensor (B, ...); expanded to (B * beam_size, ...).
         bos, eos: start and end symbol ids.
         config: beam size, maximum length, length penalty, n-best.
-        context: per-input constants, each tensor (B, ...); expanded once, never reordered
-            (only narrowed as inputs finish).
+        context: per-input constants, each tensor (B, ...); shared by the input's beams,
+            never expanded or reordered (only narrowed as inputs finish).
         max_lens: a cap per input (at most ``config.max_len``), so that an input's result
             does not depend on what it is batched with.
 
@@ -218,7 +220,6 @@ def beam_search(
     alpha = config.length_penalty
     device = _device(state, context)
     state = _expand(state, k)
-    context = _expand(context, k)
 
     scores = torch.full((batch, k), float("-inf"), device=device)
     scores[:, 0] = 0.0  # all beams start identical: expand only the first at step 0
@@ -284,8 +285,7 @@ def beam_search(
         flat = (torch.arange(n, device=device).unsqueeze(1) * k + parent).view(n, k)
         if len(keep) < n:
             kept = torch.tensor(keep, device=device)
-            rows = (kept.unsqueeze(1) * k + torch.arange(k, device=device)).view(-1)
-            context = {name: tensor.index_select(0, rows) for name, tensor in context.items()}
+            context = {name: tensor.index_select(0, kept) for name, tensor in context.items()}
             flat, scores, new_tokens = flat[kept], scores[kept], new_tokens[kept]
             live = [live[b] for b in keep]
         tokens = new_tokens.reshape(-1)

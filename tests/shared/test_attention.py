@@ -31,6 +31,23 @@ def test_shapes_rows_sum_to_one_and_padding_gets_nothing(kind):
 
 
 @pytest.mark.parametrize("kind", ATTENTION_TYPES)
+def test_beams_sharing_a_memory_equal_beams_with_a_copy_each(kind):
+    attn = build(kind)
+    memory, beams = torch.randn(3, 5, 8), 4
+    pad_mask = lengths_to_pad_mask(torch.tensor([5, 2, 4]), 5)
+    keys = attn.project_keys(memory)
+    queries = torch.randn(3 * beams, 8)  # rows 0-3 are input 0's beams, 4-7 input 1's...
+    shared_ctx, shared_w = attn(queries, keys, memory, pad_mask)
+    copied = [t.repeat_interleave(beams, dim=0) for t in (keys, memory, pad_mask)]
+    copy_ctx, copy_w = attn(queries, *copied)
+    assert shared_ctx.shape == (12, 8) and shared_w.shape == (12, 5)
+    assert torch.allclose(shared_ctx, copy_ctx, atol=1e-6)
+    assert torch.allclose(shared_w, copy_w, atol=1e-6)
+    with pytest.raises(ValueError, match="cannot share"):
+        attn(torch.randn(7, 8), keys, memory, pad_mask)
+
+
+@pytest.mark.parametrize("kind", ATTENTION_TYPES)
 def test_all_steps_at_once_equals_one_step_at_a_time(kind):
     attn = build(kind)
     memory, queries = torch.randn(2, 5, 8), torch.randn(2, 3, 8)

@@ -35,9 +35,10 @@ def fake_step(tokens, state, context):
     history, length = state["history"].clone(), state["length"] + 1
     history[torch.arange(len(tokens)), length] = tokens
     rows = []
+    per_input = len(tokens) // len(context["table"])  # the beams of an input are consecutive
     for i in range(len(tokens)):
         prefix = tuple(history[i, 2 : length[i] + 1].tolist())
-        rows.append(log_probs_for(TABLES[int(context["table"][i])], prefix))
+        rows.append(log_probs_for(TABLES[int(context["table"][i // per_input])], prefix))
     attention = torch.nn.functional.one_hot(tokens, V).float()
     return torch.tensor(rows), {"history": history, "length": length}, attention
 
