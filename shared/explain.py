@@ -14,7 +14,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from shared.plots import _pyplot
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")  # never a window: these figures are drawn to files and pages
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def input_influence(

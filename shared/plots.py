@@ -3,7 +3,7 @@
 Heatmaps and alignments are plotly figures: the browser draws them (zoom, values on hover),
 so the server only sends numbers, a few milliseconds' work where rendering a picture took a
 few hundred. Overlays are plain ``np.ndarray`` images so any UI can show them. Plotting
-libraries are imported on first use; matplotlib always with the non-interactive Agg backend.
+libraries are imported on first use.
 """
 
 from __future__ import annotations
@@ -18,15 +18,6 @@ def _plotly():
     import plotly.graph_objects as go
 
     return go
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def attention_heatmap(
