@@ -2,13 +2,15 @@
 
 By default the test catalogs recorded in the model's ``training.json`` are read again from
 this machine (the same split the training script made); ``--data`` scores any catalogs,
-``.tsv`` pair files or ``SRC,TGT`` line-aligned files instead, and ``--sample`` the
-300-pair test sample shipped with the model.
+``.tsv`` pair files or ``SRC,TGT`` line-aligned files instead (with ``--unseen``, only
+pairs whose source the model never trained on), and ``--sample`` the 300-pair test sample
+shipped with the model.
 
 Examples:
     python -m translation.evaluate --model en-fr
     python -m translation.evaluate --model en-zh --sample --beam-size 1
     python -m translation.evaluate --model runs/en-fr/model --data my-catalogs/ --split all
+    python -m translation.evaluate --model en-fr --data new-package.mo --split all --unseen
 """
 
 from __future__ import annotations
@@ -66,6 +68,22 @@ def held_out_pairs(
     return getattr(splits, split)
 
 
+def training_sources(model_dir: Path, src: str, tgt: str) -> set[str]:
+    """Every source sentence the model trained on: its training split, rebuilt as
+    ``translation.train`` made it from the data and split recorded in ``training.json``."""
+    info_path = model_dir / "training.json"
+    if not info_path.is_file():
+        raise SystemExit(f"{model_dir} has no training.json: its training data is unknown")
+    options = json.loads(info_path.read_text()).get("split", {})
+    splits = split_by_origin(
+        load_pairs(src, tgt, options.get("data")),
+        options.get("valid_share", 0.03),
+        options.get("test_share", 0.05),
+        options.get("split_seed", 0),
+    )
+    return {p.source for p in splits.train}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = script_parser("translation.evaluate", __doc__)
     parser.add_argument(
@@ -84,6 +102,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--limit", type=int, default=0, help="score at most N pairs, sampled with a fixed seed"
     )
+    parser.add_argument(
+        "--unseen",
+        action="store_true",
+        help="drop pairs whose source sentence the model trained on (say, catalogs of"
+        " packages installed after training, which share common messages with older ones)",
+    )
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--examples", type=int, default=5, help="examples to print (default: 5)")
     args = parser.parse_args(argv)
@@ -95,6 +119,13 @@ def main(argv: list[str] | None = None) -> dict:
         pairs = read_tsv(model_dir / "test_sample.tsv")
     else:
         pairs = held_out_pairs(model_dir, args.split, args.data, src, tgt)
+    if args.unseen:
+        seen = training_sources(model_dir, src, tgt)
+        kept = [p for p in pairs if p.source not in seen]
+        print(
+            f"{len(pairs) - len(kept)} of {len(pairs)} pairs dropped: their source was trained on"
+        )
+        pairs = kept
     if args.limit and len(pairs) > args.limit:
         pairs = random.Random(0).sample(pairs, args.limit)
     if not pairs:

@@ -69,3 +69,24 @@ def test_init_refuses_a_different_split(first_model, catalogs, tmp_path):
             ["--data", str(catalogs), "--out", str(tmp_path), "--init", str(first_model)]
             + ["--max-steps", "2", *TINY, "--split-seed", "7"]
         )
+
+
+def test_evaluate_unseen_keeps_only_sources_never_trained_on(first_model, catalogs, capsys):
+    from translation.evaluate import main as evaluate
+    from translation.evaluate import training_sources
+
+    seen = training_sources(first_model, "en", "fr")
+    assert len(seen) > 100
+    assert "Permission denied" not in seen  # in every catalog, test ones too: held out
+    result = evaluate(
+        ["--model", str(first_model), "--data", str(catalogs), "--split", "all", "--unseen"]
+        + ["--beam-size", "1", "--examples", "0"]
+    )
+    everything = evaluate(
+        ["--model", str(first_model), "--data", str(catalogs), "--split", "all"]
+        + ["--beam-size", "1", "--examples", "0"]
+    )
+    assert 0 < result["pairs"] < everything["pairs"]
+    assert f"{everything['pairs'] - result['pairs']} of {everything['pairs']} pairs dropped" in (
+        capsys.readouterr().out
+    )
