@@ -139,7 +139,8 @@ def hardware_description() -> str:
     if torch.cuda.is_available():
         return f"one {torch.cuda.get_device_name()} GPU"
     cpu = platform.processor() or platform.machine()
-    return f"{cpu}, {torch.get_num_threads()} CPU threads, no GPU"
+    threads = torch.get_num_threads()
+    return f"{cpu}, {threads} CPU thread{'s' if threads > 1 else ''}, no GPU"
 
 
 def default_device() -> torch.device:
