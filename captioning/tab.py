@@ -70,7 +70,7 @@ def build_tab(model_dir: str | None = None) -> None:
     if model_dir:
         MODELS.add(model_dir)
     models = MODELS.names()
-    default = model_dir or ("shapes" if "shapes" in models else (models or ["shapes"])[0])
+    default = MODELS.first("shapes")
     gr.Markdown(
         "A convolutional network turns the image into an 8x8 grid of features; an LSTM writes the caption word"
         " by word and, before each word, attends over the grid. Each picture below shows where it looked for one word."

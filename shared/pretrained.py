@@ -177,5 +177,13 @@ class ModelChoices:
     def names(self) -> list[str]:
         return [*self.extra, *list_pretrained(self.root)]
 
+    def first(self, preferred: str) -> str:
+        """The model a tab starts on: the folder given most recently, else ``preferred``
+        when it is shipped (or nothing is installed), else the first shipped one."""
+        if self.extra:
+            return self.extra[0]
+        shipped = list_pretrained(self.root)
+        return preferred if preferred in shipped or not shipped else shipped[0]
+
     def card(self, name: str) -> str:
         return model_card(name, self.root)

@@ -63,9 +63,7 @@ def build_tab(model_dir: str | None = None) -> None:
     if model_dir:
         MODELS.add(model_dir)
     models = MODELS.names()
-    default = model_dir or (
-        DEFAULT_MODEL if DEFAULT_MODEL in models else (models or [DEFAULT_MODEL])[0]
-    )
+    default = MODELS.first(DEFAULT_MODEL)
     gr.Markdown(
         "Log-mel features go through two strided convolutions and four bidirectional GRU layers;"
         " for every 40 ms the network gives a probability for each letter and for *blank*"

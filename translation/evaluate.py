@@ -23,7 +23,7 @@ from pathlib import Path
 from shared.cli import script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
-from translation.data import Pair, load_pairs, read_tsv, split_by_origin
+from translation.data import Pair, Splits, load_pairs, read_tsv, split_by_origin
 from translation.inference import PRETRAINED_ROOT, Translator
 
 
@@ -49,39 +49,34 @@ def score(translator: Translator, pairs: list[Pair], beam_size: int) -> dict[str
     }
 
 
+def recorded_splits(model_dir: Path, src: str, tgt: str, data: list[str] | None = None) -> Splits:
+    """The splits ``translation.train`` made for this model, rebuilt from the data and split
+    options its ``training.json`` records (``data`` replaces the recorded data)."""
+    info_path = model_dir / "training.json"
+    info = json.loads(info_path.read_text()) if info_path.is_file() else {}
+    options = info.get("split", {})
+    return split_by_origin(
+        load_pairs(src, tgt, data or options.get("data")),
+        options.get("valid_share", 0.03),
+        options.get("test_share", 0.05),
+        options.get("split_seed", 0),
+    )
+
+
 def held_out_pairs(
     model_dir: Path, split: str, data: list[str] | None, src: str, tgt: str
 ) -> list[Pair]:
     """The pairs to score: the model's own held-out split, or all of ``data``."""
-    info_path = model_dir / "training.json"
     if data and split == "all":
         return load_pairs(src, tgt, data)
-    info = json.loads(info_path.read_text()) if info_path.is_file() else {}
-    options = info.get("split", {})
-    pairs = load_pairs(src, tgt, data or options.get("data"))
-    splits = split_by_origin(
-        pairs,
-        options.get("valid_share", 0.03),
-        options.get("test_share", 0.05),
-        options.get("split_seed", 0),
-    )
-    return getattr(splits, split)
+    return getattr(recorded_splits(model_dir, src, tgt, data), split)
 
 
 def training_sources(model_dir: Path, src: str, tgt: str) -> set[str]:
-    """Every source sentence the model trained on: its training split, rebuilt as
-    ``translation.train`` made it from the data and split recorded in ``training.json``."""
-    info_path = model_dir / "training.json"
-    if not info_path.is_file():
+    """Every source sentence the model trained on: its training split, rebuilt."""
+    if not (model_dir / "training.json").is_file():
         raise SystemExit(f"{model_dir} has no training.json: its training data is unknown")
-    options = json.loads(info_path.read_text()).get("split", {})
-    splits = split_by_origin(
-        load_pairs(src, tgt, options.get("data")),
-        options.get("valid_share", 0.03),
-        options.get("test_share", 0.05),
-        options.get("split_seed", 0),
-    )
-    return {p.source for p in splits.train}
+    return {p.source for p in recorded_splits(model_dir, src, tgt).train}
 
 
 def main(argv: list[str] | None = None) -> dict:

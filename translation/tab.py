@@ -53,7 +53,7 @@ def build_tab(model_dir: str | None = None) -> None:
     if model_dir:
         MODELS.add(model_dir)
     models = MODELS.names()
-    default = model_dir or ("en-fr" if "en-fr" in models else (models[0] if models else None))
+    default = MODELS.first("en-fr") if models else None
     gr.Markdown(
         "A bidirectional GRU reads the English sentence both ways; an LSTM decoder writes the translation one"
         " subword at a time, attending to the source at every step. The heatmap shows that attention: each row"

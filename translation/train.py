@@ -186,10 +186,12 @@ def main(argv: list[str] | None = None) -> Path:
     if not splits.train or not splits.valid:
         raise SystemExit("not enough data for training and validation splits; give more --data")
 
+    history = []
     if args.init:
-        check_same_split(args.init, splits)
+        init_info = training_info(args.init)
+        check_same_split(args.init, init_info, splits)
+        history = init_history(args.init, init_info)
     tokenizer_dir = out / "tokenizer"
-    history = init_history(args.init) if args.init else []
     if is_main_process() and args.init and not (tokenizer_dir / TARGET_TOKENIZER).is_file():
         # The weights index the init model's subwords, so its tokenizers come along.
         tokenizer_dir.mkdir(parents=True, exist_ok=True)
@@ -288,17 +290,25 @@ def main(argv: list[str] | None = None) -> Path:
     return export
 
 
-def check_same_split(init: str, splits: Splits) -> None:
+def training_info(model_dir: str) -> dict:
+    """A model folder's ``training.json``: its split and the runs behind it.
+
+    Raises:
+        SystemExit: there is none, so the split the model held out is unknown.
+    """
+    info_path = Path(model_dir) / "training.json"
+    if not info_path.is_file():
+        raise SystemExit(f"{model_dir} has no training.json, so its split cannot be checked")
+    return json.loads(info_path.read_text(encoding="utf-8"))
+
+
+def check_same_split(init: str, info: dict, splits: Splits) -> None:
     """Refuse to continue a model on a different split: its old held-out catalogs could now
     be training data, and its new ones could be what it learned from.
 
     Raises:
-        SystemExit: the catalogs held out now differ from those of ``init``'s training.
+        SystemExit: the catalogs held out now differ from those in ``info``.
     """
-    info_path = Path(init) / "training.json"
-    if not info_path.is_file():
-        raise SystemExit(f"{init} has no training.json, so its split cannot be checked")
-    info = json.loads(info_path.read_text(encoding="utf-8"))
     for split in ("valid", "test"):
         before, now = info.get(f"{split}_catalogs"), splits.origins(split)
         if before != now:
@@ -308,14 +318,9 @@ def check_same_split(init: str, splits: Splits) -> None:
             )
 
 
-def init_history(init: str) -> list[dict]:
-    """The training runs behind the model ``--init`` starts from, oldest first.
-
-    Read from its ``training.json``; a card written before that record existed gives its
-    recipe command alone.
-    """
-    info_path = Path(init) / "training.json"
-    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
+def init_history(init: str, info: dict) -> list[dict]:
+    """The training runs behind the model ``--init`` starts from, oldest first; a card
+    written before ``training.json`` kept them gives its recipe command alone."""
     if "history" in info:
         return info["history"]
     card = (Path(init) / "README.md").read_text(encoding="utf-8")

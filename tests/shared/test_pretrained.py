@@ -123,3 +123,17 @@ def test_model_choices_offer_added_folders_first_and_load_each_once(tmp_path):
     assert choices.load("shipped") is first and loads == ["shipped"]
     assert choices.card("shipped") == "# Shipped model"
     assert "No model" in choices.card("missing")
+
+
+def test_model_choices_start_on_the_added_folder_else_the_preferred_shipped_one(tmp_path):
+    from shared.pretrained import ModelChoices
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")
+    choices = ModelChoices(tmp_path, lambda name: object())
+    assert choices.first("b") == "b"
+    assert choices.first("gone") == "a"  # not shipped: the first one that is
+    assert ModelChoices(tmp_path / "empty", object).first("b") == "b"
+    choices.add("/my/model")
+    assert choices.first("b") == "/my/model"
