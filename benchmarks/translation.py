@@ -1,8 +1,9 @@
-"""Benchmark a shipped translation model on the CPU: ms per sentence at beam 5, one at a
-time and batched, and the model's memory footprint.
+"""Benchmark a shipped translation model: ms per sentence at beam 5, one at a time and
+batched, and the model's memory footprint.
 
-Example:
+Examples:
     python -m benchmarks.translation --model en-fr --threads 2
+    python -m benchmarks.translation --device cuda --sentences 300
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (default: cpu)")
     parser.add_argument("--out", default="benchmarks/results/translation.json")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> dict:
     for name in args.model:
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         directory = resolve_model_dir(name, PRETRAINED_ROOT)
-        translator = Translator.from_pretrained(directory)
+        translator = Translator.from_pretrained(directory, device=args.device)
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         sentences = [p.source for p in read_tsv(directory / "test_sample.tsv")][: args.sentences]
         beam = args.beam_size
@@ -86,7 +88,8 @@ def main(argv: list[str] | None = None) -> dict:
         )
         for r in runs
     ]
-    print(f"beam {args.beam_size}, {args.sentences} sentences, {args.threads} threads")
+    where = result["machine"]["cuda"] if args.device != "cpu" else f"{args.threads} CPU threads"
+    print(f"beam {args.beam_size}, {args.sentences} sentences, {where}")
     print_table(
         rows,
         (

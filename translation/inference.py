@@ -113,6 +113,9 @@ class Translator:
     ) -> list[TranslationResult]:
         """Translate many sentences, batched internally; same results as one by one.
 
+        (On a GPU the matrix kernels chosen for each batch shape round differently, so a
+        near-tie between two hypotheses can rarely go the other way.)
+
         Empty or white-space input gives an empty result. Among the beam's hypotheses the
         best one that keeps every placeholder of the source wins.
 

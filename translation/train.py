@@ -391,12 +391,14 @@ def init_history(init: str, info: dict) -> list[dict]:
 
 
 def describe_run(run: dict) -> str:
-    """One line of the card's recipe: steps, time and hardware of a training run."""
+    """One line of the card's recipe: steps, time and hardware of a training run, and the
+    run's ``note`` where one was added to ``training.json`` (say, what ran beside it)."""
     if "steps" not in run:
         return "(see that model's card for its steps and hardware)"
+    note = f" ({run['note']})" if run.get("note") else ""
     return (
         f"{run['steps']} steps, best validation BLEU at step {run['best_step']};"
-        f" {run['minutes']:.0f} minutes of training on {run['hardware']}."
+        f" {run['minutes']:g} minutes of training on {run['hardware']}{note}."
     )
 
 
