@@ -25,6 +25,19 @@ class ModelLoadError(ValueError):
     """A directory that cannot be loaded as the requested model (a clear message says why)."""
 
 
+def save_config(
+    directory: str | Path, config: Any, *, model_type: str, format_version: int = 1
+) -> Path:
+    """Write ``config.json`` alone: ``model_type``, ``format_version`` and the fields of the
+    ``config`` dataclass (say, to change a setting of a saved model without its weights)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    payload = {"model_type": model_type, "format_version": format_version}
+    payload.update(dataclasses.asdict(config))
+    (directory / CONFIG_NAME).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    return directory
+
+
 def save_pretrained(
     model: torch.nn.Module,
     directory: str | Path,
@@ -41,11 +54,7 @@ def save_pretrained(
     ``dtype=torch.float16`` stores floating-point weights at half the size (they load back
     into a float32 model). Vocabulary or tokenizer files are the caller's to add.
     """
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    payload = {"model_type": model_type, "format_version": format_version}
-    payload.update(dataclasses.asdict(config))
-    (directory / CONFIG_NAME).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    directory = save_config(directory, config, model_type=model_type, format_version=format_version)
     if dtype is None:
         if any(p.device.type != "cpu" for p in model.parameters()):
             # cuDNN packs RNN weights into one buffer; safetensors wants each tensor whole.

@@ -32,10 +32,19 @@ def bleu_tokenizer(lang: str) -> str:
     return {"zh": "zh", "ja": "ja-mecab", "ko": "ko-mecab"}.get(lang.split("_")[0], "13a")
 
 
-def score(translator: Translator, pairs: list[Pair], beam_size: int) -> dict[str, object]:
-    """BLEU and chrF of the translations of ``pairs``, with sacreBLEU's signatures."""
+def score(
+    translator: Translator,
+    pairs: list[Pair],
+    beam_size: int,
+    length_penalty: float | None = None,
+) -> dict[str, object]:
+    """BLEU and chrF of the translations of ``pairs``, with sacreBLEU's signatures
+    (``length_penalty``: the model's own unless given)."""
     hyps = [
-        r.text for r in translator.translate_batch([p.source for p in pairs], beam_size=beam_size)
+        r.text
+        for r in translator.translate_batch(
+            [p.source for p in pairs], beam_size=beam_size, length_penalty=length_penalty
+        )
     ]
     refs = [[p.target] for p in pairs]
     b = bleu(hyps, refs, tokenize=bleu_tokenizer(translator.config.tgt_lang))
@@ -104,6 +113,11 @@ def main(argv: list[str] | None = None) -> dict:
         " packages installed after training, which share common messages with older ones)",
     )
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument(
+        "--length-penalty",
+        type=float,
+        help="the search's length penalty alpha (default: the model's, from its config.json)",
+    )
     parser.add_argument("--examples", type=int, default=5, help="examples to print (default: 5)")
     args = parser.parse_args(argv)
 
@@ -126,10 +140,11 @@ def main(argv: list[str] | None = None) -> dict:
     if not pairs:
         raise SystemExit("no pairs to score")
     started = time.perf_counter()
-    result = score(translator, pairs, args.beam_size)
+    result = score(translator, pairs, args.beam_size, args.length_penalty)
     seconds = time.perf_counter() - started
+    alpha = translator.config.length_penalty if args.length_penalty is None else args.length_penalty
     print(
-        f"{translator.name}  {len(pairs)} pairs  beam {args.beam_size}  ({seconds:.1f} s, {1000 * seconds / len(pairs):.1f} ms/sentence)"
+        f"{translator.name}  {len(pairs)} pairs  beam {args.beam_size}  length penalty {alpha:g}  ({seconds:.1f} s, {1000 * seconds / len(pairs):.1f} ms/sentence)"
     )
     print(f"BLEU {result['bleu']:.2f}  {result['bleu_signature']}")
     print(f"chrF {result['chrf']:.2f}  {result['chrf_signature']}")

@@ -97,7 +97,11 @@ class Translator:
         return f"{self.config.src_lang}-{self.config.tgt_lang}"
 
     def translate(
-        self, text: str, beam_size: int = 5, max_len: int | None = None, length_penalty: float = 0.6
+        self,
+        text: str,
+        beam_size: int = 5,
+        max_len: int | None = None,
+        length_penalty: float | None = None,
     ) -> TranslationResult:
         """Translate one sentence (see :meth:`translate_batch`)."""
         return self.translate_batch([text], beam_size, max_len, length_penalty)[0]
@@ -108,10 +112,13 @@ class Translator:
         texts: list[str],
         beam_size: int = 5,
         max_len: int | None = None,
-        length_penalty: float = 0.6,
+        length_penalty: float | None = None,
         batch_size: int = 32,
     ) -> list[TranslationResult]:
         """Translate many sentences, batched internally; same results as one by one.
+
+        ``length_penalty`` (GNMT alpha: higher favours longer outputs) defaults to the
+        model's own, chosen on its validation data.
 
         (On a GPU the matrix kernels chosen for each batch shape round differently, so a
         near-tie between two hypotheses can rarely go the other way.)
@@ -123,6 +130,8 @@ class Translator:
             ValueError: an input over ``MAX_CHARACTERS`` characters or over the model's
                 ``max_source_tokens`` subwords.
         """
+        if length_penalty is None:
+            length_penalty = self.config.length_penalty
         prepared = [self._prepare(t) for t in texts]
         results: list[TranslationResult | None] = [None] * len(texts)
         todo = [i for i, p in enumerate(prepared) if p is not None]

@@ -17,7 +17,8 @@ FORMAT_VERSION = 1
 
 @dataclass
 class TranslationConfig:
-    """Architecture of a translation model (search settings live in DecodeConfig).
+    """Architecture of a translation model, and the length penalty its search uses by
+    default (other search settings live in DecodeConfig).
 
     Attributes:
         src_lang, tgt_lang: language codes, for display and model selection.
@@ -31,6 +32,8 @@ class TranslationConfig:
         input_feeding: feed the attentional state back into the decoder RNN.
         dropout: on embeddings, between layers and before the output layer.
         max_source_tokens: longest input accepted, in subwords.
+        length_penalty: the beam search's default GNMT length penalty alpha; training
+            chooses it on the validation catalogs (``translation.tune``).
     """
 
     src_lang: str = "en"
@@ -48,6 +51,7 @@ class TranslationConfig:
     input_feeding: bool = True
     dropout: float = 0.2
     max_source_tokens: int = 200
+    length_penalty: float = 0.6
 
 
 class Seq2Seq(nn.Module):

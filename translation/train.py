@@ -35,7 +35,7 @@ from shared.cli import (
     dataclass_from_args,
     script_parser,
 )
-from shared.pretrained import load_weights, save_pretrained
+from shared.pretrained import load_weights, save_config, save_pretrained
 from shared.training import (
     TrainConfig,
     bucketed_batches,
@@ -49,6 +49,7 @@ from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
 from translation.text import mask_source, mask_target
 from translation.tokenizer import BOS_ID, EOS_ID, SubwordTokenizer
+from translation.tune import best_length_penalty, describe_sweep, sweep_length_penalty
 
 TRAIN_DEFAULTS = dict(
     max_steps=20000,
@@ -132,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
         parser,
         TranslationConfig,
         title="model",
-        skip=("src_lang", "tgt_lang", "src_vocab_size", "tgt_vocab_size"),
+        skip=("src_lang", "tgt_lang", "src_vocab_size", "tgt_vocab_size", "length_penalty"),
     )
     add_dataclass_args(parser, TrainConfig, title="training", defaults=TRAIN_DEFAULTS)
     return parser
@@ -334,8 +335,13 @@ def main(argv: list[str] | None = None) -> Path:
     if not is_main_process():
         return export
 
-    # Final figures: the best model, on the held-out test catalogs, with beam search.
-    best = Translator(load_weights(Seq2Seq(config), export), src_tok, tgt_tok)
+    # The search's length penalty is chosen on the whole validation split, then the final
+    # figures: the best model, on the held-out test catalogs, with beam search.
+    device = next(model.parameters()).device
+    best = Translator(load_weights(Seq2Seq(config), export), src_tok, tgt_tok, device=device)
+    sweep = sweep_length_penalty(best, splits.valid, args.beam_size)
+    config.length_penalty = best_length_penalty(sweep)
+    save_config(export, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
     test = score(best, splits.test, args.beam_size) if splits.test else None
     valid = score(best, valid_sample, args.beam_size)
     history.append(
@@ -347,7 +353,7 @@ def main(argv: list[str] | None = None) -> Path:
             "hardware": hardware_description(),
         }
     )
-    write_card(export, args, config, splits, n_params, result, test, valid, history)
+    write_card(export, args, config, splits, n_params, result, test, valid, history, sweep)
     print(f"exported {export}")
     return export
 
@@ -403,7 +409,7 @@ def describe_run(run: dict) -> str:
 
 
 def write_card(
-    export, args, config, splits: Splits, n_params, result, test, valid, history
+    export, args, config, splits: Splits, n_params, result, test, valid, history, sweep
 ) -> None:
     test_pairs = splits.test
     sample = random.Random(1).sample(test_pairs, min(300, len(test_pairs)))
@@ -423,6 +429,7 @@ def write_card(
         "best_step": result.best_step,
         "steps": result.step,
         "history": history,
+        "length_penalty": describe_sweep(sweep, args.beam_size, len(splits.valid)),
         "test": {k: v for k, v in (test or {}).items() if k != "hypotheses"},
         "valid": {k: v for k, v in valid.items() if k != "hypotheses"},
     }
@@ -466,6 +473,9 @@ No test source string is in the training data. `test_sample.tsv` holds 300 test 
 | validation ({len(valid["hypotheses"])} sentences) | {valid["bleu"]:.1f} | {valid["chrf"]:.1f} |
 
 BLEU signature: `{test["bleu_signature"]}`; chrF signature: `{test["chrf_signature"]}`.
+
+Length penalty alpha {config.length_penalty:g}, chosen on all {len(splits.valid)} validation pairs (BLEU at
+each alpha: {", ".join(f"{a:g}: {b:.1f}" for a, b in sweep.items())}); `python -m translation.tune` repeats the sweep.
 
 ## Size
 {n_params / 1e6:.2f} M parameters; weights stored in {"float16" if args.fp16_weights else "float32"}: {size_mb:.1f} MB.

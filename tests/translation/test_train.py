@@ -38,6 +38,16 @@ def test_a_run_exports_a_model_with_its_card(first_model):
     (run,) = history(first_model)
     assert run["steps"] == 20 and "--max-steps 20" in run["command"]
     assert run["command"] in (first_model / "README.md").read_text()
+    # The search's length penalty was chosen on validation and is now the model's default.
+    from translation.tune import LENGTH_PENALTIES
+
+    config = json.loads((first_model / "config.json").read_text())
+    sweep = json.loads((first_model / "training.json").read_text())["length_penalty"]
+    assert config["length_penalty"] == sweep["chosen"] in LENGTH_PENALTIES
+    assert (
+        f"Length penalty alpha {sweep['chosen']:g}, chosen"
+        in (first_model / "README.md").read_text()
+    )
 
 
 def test_init_continues_the_model_and_keeps_its_history(first_model, catalogs, tmp_path):

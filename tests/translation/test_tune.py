@@ -1,0 +1,73 @@
+"""The length penalty: the Translator's default comes from the model, and translation.tune
+picks the alpha with the best validation BLEU."""
+
+import json
+import shutil
+
+import pytest
+
+from translation import Translator
+from translation.tune import LENGTH_PENALTIES, best_length_penalty, main, sweep_length_penalty
+
+
+def searched_alphas(translator, monkeypatch, **kwargs):
+    """The length penalty each search was given while translating."""
+    seen = []
+    generate = translator.model.decoder.generate
+
+    def spy(*args, config, **kw):
+        seen.append(config.length_penalty)
+        return generate(*args, config=config, **kw)
+
+    monkeypatch.setattr(translator.model.decoder, "generate", spy)
+    translator.translate("the red file", **kwargs)
+    return seen
+
+
+def test_translator_searches_with_the_models_length_penalty_unless_given(
+    tiny_model_dir, monkeypatch
+):
+    translator = Translator.from_pretrained(tiny_model_dir)
+    translator.config.length_penalty = 1.7
+    assert searched_alphas(translator, monkeypatch) == [1.7]
+    assert searched_alphas(translator, monkeypatch, length_penalty=0.0) == [0.0]
+
+
+def test_best_length_penalty_takes_the_highest_bleu_and_the_smallest_alpha_on_a_tie():
+    assert best_length_penalty({0.0: 10.0, 1.0: 12.5, 2.0: 11.0}) == 1.0
+    assert best_length_penalty({2.0: 12.5, 0.6: 12.5, 0.0: 3.0}) == 0.6
+
+
+def test_sweep_scores_every_alpha(tiny_model_dir):
+    from translation.data import Pair
+
+    translator = Translator.from_pretrained(tiny_model_dir)
+    pairs = [
+        Pair("the red file", "le fichier rouge", "pkg"),
+        Pair("the old log", "le journal", "pkg"),
+    ]
+    table = sweep_length_penalty(translator, pairs, beam_size=2)
+    assert list(table) == list(LENGTH_PENALTIES)
+    assert all(0.0 <= bleu <= 100.0 for bleu in table.values())
+
+
+def test_write_makes_the_best_alpha_the_models_default(trained_model, tmp_path):
+    model_dir = tmp_path / "model"
+    shutil.copytree(trained_model, model_dir)
+    best = main(["--model", str(model_dir), "--beam-size", "2", "--write"])
+    assert best in LENGTH_PENALTIES
+    assert Translator.from_pretrained(model_dir).config.length_penalty == best
+    sweep = json.loads((model_dir / "training.json").read_text())["length_penalty"]
+    assert sweep["chosen"] == best and sweep["beam_size"] == 2
+    assert max(sweep["validation_bleu"].values()) == sweep["validation_bleu"][f"{best:g}"]
+
+
+@pytest.fixture(scope="module")
+def trained_model(tmp_path_factory):
+    from tests.translation.test_data import make_catalogs
+    from tests.translation.test_train import TINY
+    from translation.train import main as train
+
+    catalogs = make_catalogs(tmp_path_factory.mktemp("catalogs"))
+    out = tmp_path_factory.mktemp("run")
+    return train(["--data", str(catalogs), "--out", str(out), "--max-steps", "20", *TINY])

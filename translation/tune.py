@@ -1,0 +1,106 @@
+"""Choose a translation model's beam-search length penalty on its validation catalogs.
+
+Beam search ranks finished hypotheses by log-probability / ((5 + length) / 6) ** alpha
+(GNMT). At a small alpha the outputs run short and BLEU's brevity penalty bites; at a large
+one they run long. The alpha with the best BLEU on the model's validation split becomes its
+default (``length_penalty`` in ``config.json``); the test split plays no part.
+``translation.train`` does this at the end of every run.
+
+Examples:
+    python -m translation.tune --model runs/en-fr/model            # BLEU at each alpha
+    python -m translation.tune --model runs/en-fr/model --write    # and keep the best
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tqdm import tqdm
+
+from shared.cli import script_parser
+from shared.metrics import bleu
+from shared.pretrained import resolve_model_dir, save_config
+from translation.data import Pair
+from translation.evaluate import bleu_tokenizer, recorded_splits
+from translation.inference import PRETRAINED_ROOT, Translator
+from translation.model import FORMAT_VERSION, MODEL_TYPE
+
+LENGTH_PENALTIES = (0.0, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5)
+
+
+def sweep_length_penalty(
+    translator: Translator,
+    pairs: list[Pair],
+    beam_size: int = 5,
+    alphas: tuple[float, ...] = LENGTH_PENALTIES,
+) -> dict[float, float]:
+    """Corpus BLEU of ``pairs`` translated at each length penalty alpha."""
+    sources, refs = [p.source for p in pairs], [[p.target] for p in pairs]
+    tokenize = bleu_tokenizer(translator.config.tgt_lang)
+    table = {}
+    for alpha in tqdm(alphas, desc="length penalty", unit="alpha", leave=False):
+        results = translator.translate_batch(sources, beam_size, length_penalty=alpha)
+        table[alpha] = bleu([r.text for r in results], refs, tokenize=tokenize).score
+    return table
+
+
+def best_length_penalty(table: dict[float, float]) -> float:
+    """The alpha with the highest BLEU (the smallest such alpha on a tie)."""
+    return max(sorted(table), key=lambda alpha: table[alpha])
+
+
+def record(model_dir: Path, table: dict[float, float], beam_size: int, pairs: int) -> float:
+    """Make the best alpha of ``table`` the model's default and note the sweep in its
+    ``training.json``; returns that alpha."""
+    translator = Translator.from_pretrained(model_dir)
+    alpha = best_length_penalty(table)
+    translator.config.length_penalty = alpha
+    save_config(model_dir, translator.config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
+    info_path = model_dir / "training.json"
+    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
+    info["length_penalty"] = describe_sweep(table, beam_size, pairs)
+    info_path.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return alpha
+
+
+def describe_sweep(table: dict[float, float], beam_size: int, pairs: int) -> dict:
+    """The sweep as ``training.json`` keeps it."""
+    return {
+        "chosen": best_length_penalty(table),
+        "beam_size": beam_size,
+        "validation_pairs": pairs,
+        "validation_bleu": {f"{alpha:g}": round(b, 2) for alpha, b in table.items()},
+    }
+
+
+def main(argv: list[str] | None = None) -> float:
+    parser = script_parser("translation.tune", __doc__)
+    parser.add_argument("--model", required=True, help="model name or folder")
+    parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="make the best alpha the model's default (config.json) and record the sweep",
+    )
+    args = parser.parse_args(argv)
+    model_dir = resolve_model_dir(args.model, PRETRAINED_ROOT)
+    translator = Translator.from_pretrained(model_dir)
+    src, tgt = translator.config.src_lang, translator.config.tgt_lang
+    pairs = recorded_splits(model_dir, src, tgt).valid
+    if not pairs:
+        raise SystemExit(f"{model_dir}'s validation split is empty here: its data is missing")
+    table = sweep_length_penalty(translator, pairs, args.beam_size)
+    best = best_length_penalty(table)
+    print(f"{translator.name}: validation BLEU ({len(pairs)} pairs, beam {args.beam_size})")
+    for alpha, score in table.items():
+        mark = "  <- best" if alpha == best else ""
+        print(f"  alpha {alpha:<4g} {score:6.2f}{mark}")
+    if args.write:
+        record(model_dir, table, args.beam_size, len(pairs))
+        print(f"{model_dir}: length penalty {best:g} (was {translator.config.length_penalty:g})")
+    return best
+
+
+if __name__ == "__main__":
+    main()
