@@ -159,12 +159,13 @@ class TrainingPairs(Dataset):
 
     With ``sample_alpha`` > 0 a pair is segmented afresh each time it is read, so every
     epoch sees other subword splits of the same sentences (subword regularisation); the
-    best segmentation's lengths still order the batches.
+    best segmentation decides which pairs are kept and orders the batches (``best``).
 
     Args:
         texts: masked (source, target) strings.
         src_tok, tgt_tok: the two sides' tokenizers.
         sample_alpha: sentencepiece sampling smoothing; 0 keeps the best segmentation.
+        max_tokens: keep only pairs of 1 to ``max_tokens`` subwords on each side.
     """
 
     def __init__(
@@ -173,11 +174,16 @@ class TrainingPairs(Dataset):
         src_tok: SubwordTokenizer,
         tgt_tok: SubwordTokenizer,
         sample_alpha: float = 0.0,
+        max_tokens: int | None = None,
     ) -> None:
-        self.texts = texts
+        self.texts, self.best = [], []
+        for source, target in texts:
+            ids = src_tok.encode(source), tgt_tok.encode(target)
+            if max_tokens is None or (0 < len(ids[0]) <= max_tokens and len(ids[1]) <= max_tokens):
+                self.texts.append((source, target))
+                self.best.append(ids)
         self.src_tok, self.tgt_tok = src_tok, tgt_tok
         self.sample_alpha = sample_alpha
-        self.best = [(src_tok.encode(s), tgt_tok.encode(t)) for s, t in texts]
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -190,15 +196,6 @@ class TrainingPairs(Dataset):
             self.src_tok.encode(source, self.sample_alpha),
             self.tgt_tok.encode(target, self.sample_alpha),
         )
-
-    def keep(self, max_tokens: int) -> TrainingPairs:
-        """The pairs whose best segmentation has 1 to ``max_tokens`` subwords per side."""
-        kept = [
-            text
-            for text, (s, t) in zip(self.texts, self.best, strict=True)
-            if 0 < len(s) <= max_tokens and len(t) <= max_tokens
-        ]
-        return TrainingPairs(kept, self.src_tok, self.tgt_tok, self.sample_alpha)
 
 
 def collate(examples: list[tuple[list[int], list[int]]]) -> dict[str, torch.Tensor]:
@@ -280,8 +277,8 @@ def main(argv: list[str] | None = None) -> Path:
 
     if args.subword_alpha:
         spm.set_random_generator_seed(args.seed)
-    train = TrainingPairs(masked_texts(splits.train), src_tok, tgt_tok, args.subword_alpha).keep(
-        args.max_tokens
+    train = TrainingPairs(
+        masked_texts(splits.train), src_tok, tgt_tok, args.subword_alpha, args.max_tokens
     )
     lengths = [len(s) + len(t) for s, t in train.best]
     config = dataclass_from_args(TranslationConfig, args)

@@ -88,7 +88,8 @@ def test_training_pairs_resegment_each_read_only_with_alpha(tmp_path):
     assert len({tuple(s) for s, _ in draws}) > 1
     assert {src.decode(s) for s, _ in draws} == {texts[0][0]}
     assert {tgt.decode(t) for _, t in draws} == {texts[0][1]}
-    assert len(sampled.keep(max_tokens=2)) == 0 and len(sampled.keep(max_tokens=80)) == 3
+    assert len(TrainingPairs(texts, src, tgt, max_tokens=2)) == 0
+    assert len(TrainingPairs(texts, src, tgt, max_tokens=80)) == 3
 
 
 def test_a_run_with_subword_regularisation(catalogs, tmp_path):
