@@ -466,7 +466,7 @@ No test source string is in the training data. `test_sample.tsv` holds 300 test 
 ## Held-out figures (beam {args.beam_size}, sacreBLEU)
 | split | BLEU | chrF |
 | --- | --- | --- |
-| test | {test["bleu"]:.1f} | {test["chrf"]:.1f} |
+| test | {test["bleu"]:.2f} | {test["chrf"]:.1f} |
 | validation ({len(valid["hypotheses"])} sentences) | {valid["bleu"]:.1f} | {valid["chrf"]:.1f} |
 
 BLEU signature: `{test["bleu_signature"]}`; chrF signature: `{test["chrf_signature"]}`.
