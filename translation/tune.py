@@ -13,18 +13,18 @@ Examples:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 from tqdm import tqdm
 
 from shared.cli import script_parser
-from shared.metrics import bleu
 from shared.pretrained import resolve_model_dir, save_config
 from translation.data import Pair
-from translation.evaluate import bleu_tokenizer, recorded_splits
+from translation.evaluate import recorded_splits, score
 from translation.inference import PRETRAINED_ROOT, Translator
-from translation.model import FORMAT_VERSION, MODEL_TYPE
+from translation.model import FORMAT_VERSION, MODEL_TYPE, TranslationConfig
 
 LENGTH_PENALTIES = (0.0, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5)
 
@@ -36,13 +36,10 @@ def sweep_length_penalty(
     alphas: tuple[float, ...] = LENGTH_PENALTIES,
 ) -> dict[float, float]:
     """Corpus BLEU of ``pairs`` translated at each length penalty alpha."""
-    sources, refs = [p.source for p in pairs], [[p.target] for p in pairs]
-    tokenize = bleu_tokenizer(translator.config.tgt_lang)
-    table = {}
-    for alpha in tqdm(alphas, desc="length penalty", unit="alpha", leave=False):
-        results = translator.translate_batch(sources, beam_size, length_penalty=alpha)
-        table[alpha] = bleu([r.text for r in results], refs, tokenize=tokenize).score
-    return table
+    return {
+        alpha: score(translator, pairs, beam_size, alpha)["bleu"]
+        for alpha in tqdm(alphas, desc="length penalty", unit="alpha", leave=False)
+    }
 
 
 def best_length_penalty(table: dict[float, float]) -> float:
@@ -50,13 +47,18 @@ def best_length_penalty(table: dict[float, float]) -> float:
     return max(sorted(table), key=lambda alpha: table[alpha])
 
 
-def record(model_dir: Path, table: dict[float, float], beam_size: int, pairs: int) -> float:
-    """Make the best alpha of ``table`` the model's default and note the sweep in its
-    ``training.json``; returns that alpha."""
-    translator = Translator.from_pretrained(model_dir)
+def record(
+    model_dir: Path,
+    config: TranslationConfig,
+    table: dict[float, float],
+    beam_size: int,
+    pairs: int,
+) -> float:
+    """Make the best alpha of ``table`` the default of the model in ``model_dir`` (whose
+    config is ``config``) and note the sweep in its ``training.json``; returns that alpha."""
     alpha = best_length_penalty(table)
-    translator.config.length_penalty = alpha
-    save_config(model_dir, translator.config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
+    config = dataclasses.replace(config, length_penalty=alpha)
+    save_config(model_dir, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
     info_path = model_dir / "training.json"
     info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
     info["length_penalty"] = describe_sweep(table, beam_size, pairs)
@@ -93,11 +95,11 @@ def main(argv: list[str] | None = None) -> float:
     table = sweep_length_penalty(translator, pairs, args.beam_size)
     best = best_length_penalty(table)
     print(f"{translator.name}: validation BLEU ({len(pairs)} pairs, beam {args.beam_size})")
-    for alpha, score in table.items():
+    for alpha, value in table.items():
         mark = "  <- best" if alpha == best else ""
-        print(f"  alpha {alpha:<4g} {score:6.2f}{mark}")
+        print(f"  alpha {alpha:<4g} {value:6.2f}{mark}")
     if args.write:
-        record(model_dir, table, args.beam_size, len(pairs))
+        record(model_dir, translator.config, table, args.beam_size, len(pairs))
         print(f"{model_dir}: length penalty {best:g} (was {translator.config.length_penalty:g})")
     return best
 
