@@ -11,6 +11,7 @@ Examples:
     python -m translation.evaluate --model en-zh --sample --beam-size 1
     python -m translation.evaluate --model runs/en-fr/model --data my-catalogs/ --split all
     python -m translation.evaluate --model en-fr --data new-package.mo --split all --unseen
+    python -m translation.evaluate --model en-fr --data new.mo --split all --record "new.mo"
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import random
 import time
 from pathlib import Path
 
-from shared.cli import script_parser
+from shared.cli import command_line, script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
+from translation.card import record_evaluation
 from translation.data import Pair, Splits, load_pairs, read_tsv, split_by_origin
 from translation.inference import PRETRAINED_ROOT, Translator
 
@@ -119,6 +121,12 @@ def main(argv: list[str] | None = None) -> dict:
         help="the search's length penalty alpha (default: the model's, from its config.json)",
     )
     parser.add_argument("--examples", type=int, default=5, help="examples to print (default: 5)")
+    parser.add_argument(
+        "--record",
+        metavar="WHAT",
+        help="keep the figures in the model's training.json and card, WHAT saying in words"
+        ' what was scored (say, "catalogs of packages installed after training")',
+    )
     args = parser.parse_args(argv)
 
     model_dir = resolve_model_dir(args.model, PRETRAINED_ROOT)
@@ -128,12 +136,12 @@ def main(argv: list[str] | None = None) -> dict:
         pairs = read_tsv(model_dir / "test_sample.tsv")
     else:
         pairs = held_out_pairs(model_dir, args.split, args.data, src, tgt)
+    dropped = 0
     if args.unseen:
         seen = training_sources(model_dir, src, tgt)
         kept = [p for p in pairs if p.source not in seen]
-        print(
-            f"{len(pairs) - len(kept)} of {len(pairs)} pairs dropped: their source was trained on"
-        )
+        dropped = len(pairs) - len(kept)
+        print(f"{dropped} of {len(pairs)} pairs dropped: their source was trained on")
         pairs = kept
     if args.limit and len(pairs) > args.limit:
         pairs = random.Random(0).sample(pairs, args.limit)
@@ -150,7 +158,18 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"chrF {result['chrf']:.2f}  {result['chrf_signature']}")
     for pair, hyp in list(zip(pairs, result["hypotheses"], strict=True))[: args.examples]:
         print(f"\n  source:    {pair.source}\n  model:     {hyp}\n  reference: {pair.target}")
-    return {k: v for k, v in result.items() if k != "hypotheses"} | {"pairs": len(pairs)}
+    figures = {k: v for k, v in result.items() if k != "hypotheses"} | {"pairs": len(pairs)}
+    if args.record:
+        entry = {
+            "data": args.record,
+            "command": command_line("translation.evaluate", argv),
+            "beam_size": args.beam_size,
+            "length_penalty": alpha,
+            "dropped": dropped,
+        } | figures
+        record_evaluation(model_dir, entry)
+        print(f"recorded in {model_dir / 'training.json'} and its card")
+    return figures
 
 
 if __name__ == "__main__":

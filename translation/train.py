@@ -43,7 +43,8 @@ from shared.training import (
     hardware_description,
     is_main_process,
 )
-from translation.data import Pair, Splits, corpus_stats, load_pairs, locale_dir, split_by_origin
+from translation.card import EXAMPLES, write_card, write_info
+from translation.data import Pair, Splits, corpus_stats, load_pairs, split_by_origin
 from translation.evaluate import score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
@@ -246,11 +247,12 @@ def main(argv: list[str] | None = None) -> Path:
     if not splits.train or not splits.valid:
         raise SystemExit("not enough data for training and validation splits; give more --data")
 
-    history = []
+    history, data_source = [], None
     if args.init:
         init_info = training_info(args.init)
         check_same_split(args.init, init_info, splits)
         history = init_history(args.init, init_info)
+        data_source = init_info.get("data_source")
     tokenizer_dir = out / "tokenizer"
     if is_main_process() and args.init and not (tokenizer_dir / TARGET_TOKENIZER).is_file():
         # The weights index the init model's subwords, so its tokenizers come along.
@@ -350,7 +352,7 @@ def main(argv: list[str] | None = None) -> Path:
             "hardware": hardware_description(),
         }
     )
-    write_card(export, args, config, splits, n_params, result, test, valid, history, sweep)
+    record_run(export, args, splits, result, test, valid, history, sweep, data_source)
     print(f"exported {export}")
     return export
 
@@ -393,23 +395,12 @@ def init_history(init: str, info: dict) -> list[dict]:
     return [{"command": recipe[1].strip() if len(recipe) > 2 else f"unknown (model {init})"}]
 
 
-def describe_run(run: dict) -> str:
-    """One line of the card's recipe: steps, time and hardware of a training run, and the
-    run's ``note`` where one was added to ``training.json`` (say, what ran beside it)."""
-    if "steps" not in run:
-        return "(see that model's card for its steps and hardware)"
-    note = f" ({run['note']})" if run.get("note") else ""
-    return (
-        f"{run['steps']} steps, best validation BLEU at step {run['best_step']};"
-        f" {run['minutes']:g} minutes of training on {run['hardware']}{note}."
-    )
-
-
-def write_card(
-    export, args, config, splits: Splits, n_params, result, test, valid, history, sweep
+def record_run(
+    export, args, splits: Splits, result, test, valid, history, sweep, data_source
 ) -> None:
-    test_pairs = splits.test
-    sample = random.Random(1).sample(test_pairs, min(300, len(test_pairs)))
+    """Record the run in ``training.json`` (split, history, length-penalty sweep, held-out
+    figures, a few test examples), write ``test_sample.tsv`` and the card from them."""
+    sample = random.Random(1).sample(splits.test, min(300, len(splits.test)))
     with open(export / "test_sample.tsv", "w", encoding="utf-8") as f:
         for p in sample:
             f.write(f"{p.source}\t{p.target}\t{p.origin}\n")
@@ -427,64 +418,27 @@ def write_card(
         "steps": result.step,
         "history": history,
         "length_penalty": describe_sweep(sweep, args.beam_size, len(splits.valid)),
-        "test": {k: v for k, v in (test or {}).items() if k != "hypotheses"},
-        "valid": {k: v for k, v in valid.items() if k != "hypotheses"},
-    }
-    (export / "training.json").write_text(
-        json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    size_mb = (export / "model.safetensors").stat().st_size / 1e6
-    recipe = "\n\n".join(
-        ("Then, continuing from that model:\n" if i else "")
-        + f"```\n{run['command']}\n```\n{describe_run(run)}"
-        for i, run in enumerate(history)
-    )
-    examples = (
-        "\n".join(
-            f"| {p.source} | {h} | {p.target} |"
-            for p, h in list(zip(test_pairs, test["hypotheses"], strict=True))[:8]
-        )
+        "test": figures(test, args.beam_size),
+        "valid": figures(valid, args.beam_size),
+        "examples": [
+            {"source": p.source, "model": h, "reference": p.target}
+            for p, h in list(zip(splits.test, test["hypotheses"], strict=True))[:EXAMPLES]
+        ]
         if test
-        else ""
-    )
-    card = f"""# {config.src_lang}→{config.tgt_lang} RNN translation model
+        else [],
+    }
+    if data_source:
+        info["data_source"] = data_source
+    write_info(export, info)
+    write_card(export)
 
-A bidirectional {config.cell.upper()} encoder ({config.encoder_layers} layers, {config.hidden_size} per direction) and an
-{config.decoder_cell.upper()} decoder ({config.decoder_hidden_size}) with {config.attention} attention{" and input feeding" if config.input_feeding else ""};
-sentencepiece subwords ({config.src_vocab_size} source, {config.tgt_vocab_size} target).
 
-## Data
-Human translations from {"the GNU gettext catalogs of a Debian 12 machine image (`" + str(locale_dir(args.tgt)) + "`)" if not args.data else ", ".join(args.data)},
-split by catalog: {len(splits.train)} training pairs;
-validation: {len(splits.valid)} pairs from {", ".join(splits.origins("valid"))};
-test: {len(splits.test)} pairs from {", ".join(splits.origins("test"))}.
-No test source string is in the training data. `test_sample.tsv` holds 300 test pairs.
-
-## Recipe
-{recipe}
-
-## Held-out figures (beam {args.beam_size}, sacreBLEU)
-| split | BLEU | chrF |
-| --- | --- | --- |
-| test | {test["bleu"]:.2f} | {test["chrf"]:.1f} |
-| validation ({len(valid["hypotheses"])} sentences) | {valid["bleu"]:.1f} | {valid["chrf"]:.1f} |
-
-BLEU signature: `{test["bleu_signature"]}`; chrF signature: `{test["chrf_signature"]}`.
-
-Length penalty alpha {config.length_penalty:g}, chosen on all {len(splits.valid)} validation pairs (BLEU at
-each alpha: {", ".join(f"{a:g}: {b:.1f}" for a, b in sweep.items())}); `python -m translation.tune` repeats the sweep.
-
-## Size
-{n_params / 1e6:.2f} M parameters; weights stored in {"float16" if args.fp16_weights else "float32"}: {size_mb:.1f} MB.
-
-## Examples (test)
-| source | model | reference |
-| --- | --- | --- |
-{examples}
-
-Measure it again: `python -m translation.evaluate --model {export}`.
-"""
-    (export / "README.md").write_text(card, encoding="utf-8")
+def figures(result: dict | None, beam_size: int) -> dict:
+    """A :func:`translation.evaluate.score` result as ``training.json`` keeps it."""
+    if not result:
+        return {}
+    kept = {k: v for k, v in result.items() if k != "hypotheses"}
+    return kept | {"pairs": len(result["hypotheses"]), "beam_size": beam_size}
 
 
 if __name__ == "__main__":

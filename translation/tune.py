@@ -14,13 +14,13 @@ Examples:
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 from tqdm import tqdm
 
 from shared.cli import script_parser
 from shared.pretrained import resolve_model_dir, save_config
+from translation.card import read_info, write_card, write_info
 from translation.data import Pair
 from translation.evaluate import recorded_splits, score
 from translation.inference import PRETRAINED_ROOT, Translator
@@ -55,14 +55,15 @@ def record(
     pairs: int,
 ) -> float:
     """Make the best alpha of ``table`` the default of the model in ``model_dir`` (whose
-    config is ``config``) and note the sweep in its ``training.json``; returns that alpha."""
+    config is ``config``) and note the sweep in its ``training.json`` and card; returns that alpha."""
     alpha = best_length_penalty(table)
     config = dataclasses.replace(config, length_penalty=alpha)
     save_config(model_dir, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
-    info_path = model_dir / "training.json"
-    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.is_file() else {}
+    info = read_info(model_dir)
     info["length_penalty"] = describe_sweep(table, beam_size, pairs)
-    info_path.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_info(model_dir, info)
+    if "pairs" in info:  # a folder the training script wrote: its card shows the sweep
+        write_card(model_dir)
     return alpha
 
 

@@ -1,4 +1,5 @@
-"""A tiny untrained translation model saved like a real one, for fast API tests."""
+"""Tiny translation models for fast tests: an untrained one saved like a real one, and one
+that ``translation.train`` made from tiny catalogs (with its ``training.json`` and card)."""
 
 import pytest
 import torch
@@ -7,6 +8,14 @@ from shared.pretrained import save_pretrained
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
 from translation.tokenizer import SubwordTokenizer
+
+# Flags that keep a translation.train run to seconds on a CPU.
+TINY = [
+    "--valid-share", "0.1", "--test-share", "0.1", "--vocab-size", "60",
+    "--embed-dim", "16", "--hidden-size", "16", "--decoder-hidden-size", "16",
+    "--batch-size", "16", "--warmup-steps", "2", "--eval-every", "0",
+    "--eval-sentences", "10", "--threads", "1",
+]  # fmt: skip
 
 ENGLISH = [
     f"the {a} {b} file number {n} was {c}"
@@ -51,3 +60,19 @@ def tiny_model_dir(tmp_path_factory):
         dtype=torch.float16,
     )
     return directory
+
+
+@pytest.fixture(scope="session")
+def catalogs(tmp_path_factory):
+    from tests.translation.test_data import make_catalogs
+
+    return make_catalogs(tmp_path_factory.mktemp("catalogs"))
+
+
+@pytest.fixture(scope="session")
+def trained_model(catalogs, tmp_path_factory):
+    """A model folder from a 20-step run on :func:`catalogs` (copy it before changing it)."""
+    from translation.train import main as train
+
+    out = tmp_path_factory.mktemp("run")
+    return train(["--data", str(catalogs), "--out", str(out), "--max-steps", "20", *TINY])

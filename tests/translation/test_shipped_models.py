@@ -10,6 +10,7 @@ import pytest
 
 from shared.metrics import bleu
 from translation import Translator, list_pretrained
+from translation.card import render_card
 from translation.data import read_tsv
 from translation.evaluate import bleu_tokenizer
 from translation.inference import PRETRAINED_ROOT
@@ -50,3 +51,5 @@ def test_model_card_and_size(name):
     for needed in ("## Data", "## Recipe", "python -m translation.train", "BLEU", "parameters"):
         assert needed in card
     assert (folder / "model.safetensors").stat().st_size <= 20 * 1024 * 1024
+    # Every figure on the card comes from what the folder records: no hand edits.
+    assert card == render_card(folder)

@@ -1,76 +1,78 @@
-"""translation.train end to end on tiny catalogs: a run, a run continued with --init, and
-the refusal to continue on a different split."""
+"""translation.train end to end on tiny catalogs: a run and its card, a run continued with
+--init, the refusal to continue on a different split; translation.evaluate on such a model."""
 
 import json
+import shutil
 
 import pytest
 from safetensors.torch import load_file
 
-from tests.translation.test_data import make_catalogs
+from tests.translation.conftest import TINY
 from translation.train import main
-
-TINY = [
-    "--valid-share", "0.1", "--test-share", "0.1", "--vocab-size", "60",
-    "--embed-dim", "16", "--hidden-size", "16", "--decoder-hidden-size", "16",
-    "--batch-size", "16", "--warmup-steps", "2", "--eval-every", "0",
-    "--eval-sentences", "10", "--threads", "1",
-]  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def catalogs(tmp_path_factory):
-    return make_catalogs(tmp_path_factory.mktemp("catalogs"))
-
-
-@pytest.fixture(scope="module")
-def first_model(catalogs, tmp_path_factory):
-    out = tmp_path_factory.mktemp("run")
-    return main(["--data", str(catalogs), "--out", str(out), "--max-steps", "20", *TINY])
 
 
 def history(model_dir):
     return json.loads((model_dir / "training.json").read_text())["history"]
 
 
-def test_a_run_exports_a_model_with_its_card(first_model):
+def test_a_run_exports_a_model_with_its_card(trained_model):
     for name in ("model.safetensors", "source.model", "target.model", "README.md"):
-        assert (first_model / name).is_file()
-    (run,) = history(first_model)
+        assert (trained_model / name).is_file()
+    (run,) = history(trained_model)
     assert run["steps"] == 20 and "--max-steps 20" in run["command"]
-    assert run["command"] in (first_model / "README.md").read_text()
+    assert run["command"] in (trained_model / "README.md").read_text()
     # The search's length penalty was chosen on validation and is now the model's default.
     from translation.tune import LENGTH_PENALTIES
 
-    config = json.loads((first_model / "config.json").read_text())
-    sweep = json.loads((first_model / "training.json").read_text())["length_penalty"]
+    config = json.loads((trained_model / "config.json").read_text())
+    sweep = json.loads((trained_model / "training.json").read_text())["length_penalty"]
     assert config["length_penalty"] == sweep["chosen"] in LENGTH_PENALTIES
     assert (
         f"Length penalty alpha {sweep['chosen']:g}, chosen"
-        in (first_model / "README.md").read_text()
+        in (trained_model / "README.md").read_text()
     )
 
 
-def test_init_continues_the_model_and_keeps_its_history(first_model, catalogs, tmp_path):
+def test_the_card_is_what_the_folder_records(trained_model):
+    from translation.card import render_card
+
+    card = (trained_model / "README.md").read_text()
+    assert card == render_card(trained_model)
+    info = json.loads((trained_model / "training.json").read_text())
+    assert info["test"]["pairs"] == info["pairs"]["test"] and info["test"]["beam_size"] == 5
+    assert info["examples"]
+    for example in info["examples"]:
+        assert f"| {example['source']} | {example['model']} | {example['reference']} |" in card
+    assert f"{info['test']['bleu']:.2f}" in card
+
+
+def test_init_continues_the_model_and_keeps_its_history(trained_model, catalogs, tmp_path):
+    # A note added by hand on where the data came from carries over to the continued model.
+    start = tmp_path / "start"
+    shutil.copytree(trained_model, start)
+    info = json.loads((start / "training.json").read_text())
+    (start / "training.json").write_text(json.dumps(info | {"data_source": "tiny catalogs"}))
     out = tmp_path / "continued"
     # A learning rate too small to move the weights: what comes out is what went in.
     continued = main(
-        ["--data", str(catalogs), "--out", str(out), "--init", str(first_model)]
+        ["--data", str(catalogs), "--out", str(out), "--init", str(start)]
         + ["--max-steps", "2", *TINY, "--lr", "1e-12"]
     )
     before, after = (
-        load_file(first_model / "model.safetensors"),
+        load_file(trained_model / "model.safetensors"),
         load_file(continued / "model.safetensors"),
     )
     assert before.keys() == after.keys()
     for name in before:
         assert (before[name].float() - after[name].float()).abs().max() < 1e-3, name
     for name in ("source.model", "target.model"):
-        assert (continued / name).read_bytes() == (first_model / name).read_bytes()
+        assert (continued / name).read_bytes() == (trained_model / name).read_bytes()
     first, second = history(continued)
-    assert first == history(first_model)[0]
+    assert first == history(trained_model)[0]
     assert "--init" in second["command"] and second["steps"] == 2
     card = (continued / "README.md").read_text()
     assert card.index(first["command"]) < card.index("continuing from that model")
+    assert "Human translations from tiny catalogs," in card
 
 
 def test_training_pairs_resegment_each_read_only_with_alpha(tmp_path):
@@ -100,30 +102,48 @@ def test_a_run_with_subword_regularisation(catalogs, tmp_path):
     assert "--subword-alpha 0.1" in history(model)[0]["command"]
 
 
-def test_init_refuses_a_different_split(first_model, catalogs, tmp_path):
+def test_init_refuses_a_different_split(trained_model, catalogs, tmp_path):
     with pytest.raises(SystemExit, match="held out"):
         main(
-            ["--data", str(catalogs), "--out", str(tmp_path), "--init", str(first_model)]
+            ["--data", str(catalogs), "--out", str(tmp_path), "--init", str(trained_model)]
             + ["--max-steps", "2", *TINY, "--split-seed", "7"]
         )
 
 
-def test_evaluate_unseen_keeps_only_sources_never_trained_on(first_model, catalogs, capsys):
+def test_evaluate_unseen_keeps_only_sources_never_trained_on(trained_model, catalogs, capsys):
     from translation.evaluate import main as evaluate
     from translation.evaluate import training_sources
 
-    seen = training_sources(first_model, "en", "fr")
+    seen = training_sources(trained_model, "en", "fr")
     assert len(seen) > 100
     assert "Permission denied" not in seen  # in every catalog, test ones too: held out
     result = evaluate(
-        ["--model", str(first_model), "--data", str(catalogs), "--split", "all", "--unseen"]
+        ["--model", str(trained_model), "--data", str(catalogs), "--split", "all", "--unseen"]
         + ["--beam-size", "1", "--examples", "0"]
     )
     everything = evaluate(
-        ["--model", str(first_model), "--data", str(catalogs), "--split", "all"]
+        ["--model", str(trained_model), "--data", str(catalogs), "--split", "all"]
         + ["--beam-size", "1", "--examples", "0"]
     )
     assert 0 < result["pairs"] < everything["pairs"]
     assert f"{everything['pairs'] - result['pairs']} of {everything['pairs']} pairs dropped" in (
         capsys.readouterr().out
     )
+
+
+def test_evaluate_record_puts_the_figures_on_the_card(trained_model, catalogs, tmp_path):
+    from translation.evaluate import main as evaluate
+
+    model = tmp_path / "model"
+    shutil.copytree(trained_model, model)
+    args = ["--model", str(model), "--data", str(catalogs), "--split", "all", "--unseen"]
+    args += ["--beam-size", "1", "--examples", "0", "--record", "newer catalogs"]
+    result = evaluate(args)
+    evaluate(args)  # measured again: replaces the entry, does not add one
+    (entry,) = json.loads((model / "training.json").read_text())["evaluations"]
+    assert entry["data"] == "newer catalogs" and entry["pairs"] == result["pairs"]
+    assert entry["bleu"] == result["bleu"] and entry["dropped"] > 0
+    assert entry["command"].startswith("python -m translation.evaluate --model")
+    card = (model / "README.md").read_text()
+    assert f"newer catalogs: {result['pairs']} pairs ({entry['dropped']} more left out" in card
+    assert entry["command"] in card
