@@ -422,10 +422,14 @@ def fit(
     window_steps = 0
     started = time.perf_counter()
     seconds_before = counters["seconds"]
+    if config.max_minutes:
+        # A run resumed with its time budget spent takes no further step: running a finished
+        # command again only evaluates, saves and returns (say, to redo what came after).
+        clock["time_share"] = _time_share(seconds_before, config, device)
     interrupted = False
     model.train()
     try:
-        while counters["step"] < config.max_steps:
+        while counters["step"] < config.max_steps and clock["time_share"] < 1.0:
             batches = _rank_batches(
                 plan_fn(counters["epoch"], _epoch_generator(config.seed, counters["epoch"]))
             )

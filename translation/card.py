@@ -52,14 +52,22 @@ def record_evaluation(model_dir: Path, entry: dict) -> None:
 
 
 def describe_run(run: dict) -> str:
-    """One line of the card's recipe: steps, time and hardware of a training run, and the
-    run's ``note`` where one was added to ``training.json`` (say, what ran beside it)."""
+    """One line of the card's recipe: steps, time and hardware of a training run, the
+    run's ``note`` where one was added to ``training.json`` (say, what ran beside it), and
+    how the final model was chosen where two were compared."""
     if "steps" not in run:
         return "(see that model's card for its steps and hardware)"
     note = f" ({run['note']})" if run.get("note") else ""
+    compared = ""
+    if run.get("compared"):
+        scores = ", ".join(f"step {step}: {bleu:.2f}" for step, bleu in run["compared"].items())
+        compared = (
+            " The best model on the validation sample and the last were compared on all"
+            f" validation pairs (BLEU at each one's best length penalty: {scores})."
+        )
     return (
         f"{run['steps']} steps, best validation BLEU at step {run['best_step']};"
-        f" {run['minutes']:g} minutes of training on {run['hardware']}{note}."
+        f" {run['minutes']:g} minutes of training on {run['hardware']}{note}.{compared}"
     )
 
 

@@ -335,10 +335,9 @@ def main(argv: list[str] | None = None) -> Path:
         return export
 
     # The search's length penalty is chosen on the whole validation split, then the final
-    # figures: the best model, on the held-out test catalogs, with beam search.
+    # figures: the chosen model, on the held-out test catalogs, with beam search.
     device = next(model.parameters()).device
-    best = Translator(load_weights(Seq2Seq(config), export), src_tok, tgt_tok, device=device)
-    sweep = sweep_length_penalty(best, splits.valid, args.beam_size)
+    best, sweep, compared = choose_final_model(model, result, export, out, args, splits, device)
     config.length_penalty = best_length_penalty(sweep)
     save_config(export, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
     test = score(best, splits.test, args.beam_size) if splits.test else None
@@ -347,14 +346,64 @@ def main(argv: list[str] | None = None) -> Path:
         {
             "command": command_line("translation.train", argv),
             "steps": result.step,
-            "best_step": result.best_step,
+            "best_step": max(compared, key=lambda step: compared[step]),
             "minutes": round(result.seconds / 60, 1),
             "hardware": hardware_description(),
         }
+        | (
+            {"compared": {f"{k}": round(v, 2) for k, v in compared.items()}}
+            if len(compared) > 1
+            else {}
+        )
     )
     record_run(export, args, splits, result, test, valid, history, sweep, data_source)
     print(f"exported {export}")
     return export
+
+
+def choose_final_model(model, result, export, out, args, splits, device):
+    """The exported model (best on the greedy validation sample during training) or the
+    last one, whichever scores higher on the whole validation split at its best length
+    penalty: the sample is small, and the last weights often have the lower loss.
+
+    The last weights are compared as they would be shipped (saved and loaded again, so
+    rounded to float16 where the export is); if they win, they replace the export.
+
+    Returns:
+        the chosen :class:`Translator`, its length-penalty sweep, and each compared step's
+        best validation BLEU.
+    """
+    tokenizers = [SubwordTokenizer(export / name) for name in (SOURCE_TOKENIZER, TARGET_TOKENIZER)]
+    config = model.config
+
+    def sweep_of(folder: Path):
+        translator = Translator(load_weights(Seq2Seq(config), folder), *tokenizers, device=device)
+        return translator, sweep_length_penalty(translator, splits.valid, args.beam_size)
+
+    chosen, sweep = sweep_of(export)
+    compared = {result.best_step: max(sweep.values())}
+    if result.best_step is None or result.best_step == result.step:
+        return chosen, sweep, compared
+    last = out / "last-model"
+    save_pretrained(
+        model,
+        last,
+        config,
+        model_type=MODEL_TYPE,
+        format_version=FORMAT_VERSION,
+        dtype=torch.float16 if args.fp16_weights else None,
+    )
+    last_translator, last_sweep = sweep_of(last)
+    compared[result.step] = max(last_sweep.values())
+    print(
+        f"validation BLEU (all {len(splits.valid)} pairs, beam {args.beam_size}, best length"
+        f" penalty): step {result.best_step} {compared[result.best_step]:.2f},"
+        f" last step {result.step} {compared[result.step]:.2f}"
+    )
+    if compared[result.step] > compared[result.best_step]:
+        shutil.copy(last / "model.safetensors", export / "model.safetensors")
+        return last_translator, last_sweep, compared
+    return chosen, sweep, compared
 
 
 def training_info(model_dir: str) -> dict:
@@ -414,7 +463,7 @@ def record_run(
         "valid_catalogs": splits.origins("valid"),
         "test_catalogs": splits.origins("test"),
         "pairs": {"train": len(splits.train), "valid": len(splits.valid), "test": len(splits.test)},
-        "best_step": result.best_step,
+        "best_step": history[-1]["best_step"],
         "steps": result.step,
         "history": history,
         "length_penalty": describe_sweep(sweep, args.beam_size, len(splits.valid)),

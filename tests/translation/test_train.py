@@ -5,6 +5,7 @@ import json
 import shutil
 
 import pytest
+import torch
 from safetensors.torch import load_file
 
 from tests.translation.conftest import TINY
@@ -147,3 +148,49 @@ def test_evaluate_record_puts_the_figures_on_the_card(trained_model, catalogs, t
     card = (model / "README.md").read_text()
     assert f"newer catalogs: {result['pairs']} pairs ({entry['dropped']} more left out" in card
     assert entry["command"] in card
+
+
+def test_the_last_model_is_compared_with_the_best_on_all_validation_pairs(catalogs, tmp_path):
+    # A learning rate too small to change a translation: every evaluation ties, so the best
+    # stays the first one (step 5), and the last (step 20) does not beat it on the tie.
+    model = main(
+        ["--data", str(catalogs), "--out", str(tmp_path), "--max-steps", "20", *TINY]
+        + ["--eval-every", "5", "--lr", "1e-12"]
+    )
+    run = history(model)[-1]
+    assert run["compared"].keys() == {"5", "20"} and run["best_step"] == 5
+    assert run["compared"]["5"] == run["compared"]["20"]
+    info = json.loads((model / "training.json").read_text())
+    assert info["best_step"] == 5
+    assert max(info["length_penalty"]["validation_bleu"].values()) == run["compared"]["5"]
+    assert (tmp_path / "last-model" / "model.safetensors").is_file()
+    assert "compared on all validation pairs" in (model / "README.md").read_text()
+
+
+def test_the_last_model_replaces_the_export_when_it_scores_higher(catalogs, tmp_path, monkeypatch):
+    import translation.train as train
+
+    # The second sweep (the last model's) scores higher: its weights become the export.
+    sweeps = iter([{0.0: 10.0, 1.0: 12.0}, {0.0: 11.0, 1.0: 13.0}])
+    monkeypatch.setattr(train, "sweep_length_penalty", lambda *args: next(sweeps))
+    save = train.save_pretrained
+
+    def save_last_shifted(model, directory, *args, **kwargs):
+        # At this learning rate the last weights equal the best; shift them to tell them apart.
+        if directory.name == "last-model":
+            with torch.no_grad():
+                for p in model.parameters():
+                    p.add_(1.0)
+        return save(model, directory, *args, **kwargs)
+
+    monkeypatch.setattr(train, "save_pretrained", save_last_shifted)
+    model = main(
+        ["--data", str(catalogs), "--out", str(tmp_path), "--max-steps", "20", *TINY]
+        + ["--eval-every", "5", "--lr", "1e-12"]
+    )
+    run = history(model)[-1]
+    assert run["compared"] == {"5": 12.0, "20": 13.0} and run["best_step"] == 20
+    shipped = load_file(model / "model.safetensors")
+    last = load_file(tmp_path / "last-model" / "model.safetensors")
+    assert all(torch.equal(shipped[name], last[name]) for name in shipped)
+    assert json.loads((model / "config.json").read_text())["length_penalty"] == 1.0
