@@ -62,7 +62,7 @@ def describe_run(run: dict) -> str:
     if run.get("compared"):
         scores = ", ".join(f"step {step}: {bleu:.2f}" for step, bleu in run["compared"].items())
         compared = (
-            " The best model on the validation sample and the last were compared on all"
+            " The best model on the greedy validation sample and the last were compared on all"
             f" validation pairs (BLEU at each one's best length penalty: {scores})."
         )
     return (
@@ -91,7 +91,7 @@ def _data_source(info: dict, config: TranslationConfig) -> str:
     data = info.get("split", {}).get("data")
     if data:
         return ", ".join(f"`{d}`" for d in data)
-    return f"the GNU gettext catalogs of this machine (`{locale_dir(config.tgt_lang)}`)"
+    return f"the GNU gettext catalogs of the machine it was trained on (`{locale_dir(config.tgt_lang)}`)"
 
 
 def _sample_line(model_dir: Path) -> str:
