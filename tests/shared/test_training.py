@@ -182,15 +182,18 @@ def test_learning_rate_schedule():
 
 
 def test_time_budget_stops_training_with_the_learning_rate_at_its_floor(tmp_path):
-    result = fit(
-        Reverser(hidden=16),
-        make_examples(40, seed=4),
-        config=_config(max_steps=100_000, max_minutes=0.5 / 60, min_lr_ratio=0.1),
-        out_dir=tmp_path,
-        loss_fn=loss_fn,
-        collate_fn=collate,
-        progress=False,
-    )
+    def run():
+        return fit(
+            Reverser(hidden=16),
+            make_examples(40, seed=4),
+            config=_config(max_steps=100_000, max_minutes=0.5 / 60, min_lr_ratio=0.1),
+            out_dir=tmp_path,
+            loss_fn=loss_fn,
+            collate_fn=collate,
+            progress=False,
+        )
+
+    result = run()
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     last_lr = [r["lr"] for r in records if "lr" in r][-1]
     assert 0 < result.step < 100_000
@@ -200,15 +203,7 @@ def test_time_budget_stops_training_with_the_learning_rate_at_its_floor(tmp_path
     weights = {
         k: v.clone() for k, v in load_checkpoint(tmp_path / CHECKPOINT_NAME)["model"].items()
     }
-    again = fit(
-        Reverser(hidden=16),
-        make_examples(40, seed=4),
-        config=_config(max_steps=100_000, max_minutes=0.5 / 60, min_lr_ratio=0.1),
-        out_dir=tmp_path,
-        loss_fn=loss_fn,
-        collate_fn=collate,
-        progress=False,
-    )
+    again = run()
     assert again.step == result.step
     after = load_checkpoint(tmp_path / CHECKPOINT_NAME)["model"]
     assert all(torch.equal(weights[k], after[k]) for k in weights)
