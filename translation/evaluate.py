@@ -60,6 +60,15 @@ def score(
     }
 
 
+def figures(result: dict | None, beam_size: int) -> dict:
+    """A :func:`score` result as ``training.json`` keeps it: without the hypotheses, with
+    the number of pairs and the beam size ({} for no result)."""
+    if not result:
+        return {}
+    kept = {k: v for k, v in result.items() if k != "hypotheses"}
+    return kept | {"pairs": len(result["hypotheses"]), "beam_size": beam_size}
+
+
 def recorded_splits(model_dir: Path, src: str, tgt: str, data: list[str] | None = None) -> Splits:
     """The splits ``translation.train`` made for this model, rebuilt from the data and split
     options its ``training.json`` records (``data`` replaces the recorded data)."""
@@ -158,18 +167,17 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"chrF {result['chrf']:.2f}  {result['chrf_signature']}")
     for pair, hyp in list(zip(pairs, result["hypotheses"], strict=True))[: args.examples]:
         print(f"\n  source:    {pair.source}\n  model:     {hyp}\n  reference: {pair.target}")
-    figures = {k: v for k, v in result.items() if k != "hypotheses"} | {"pairs": len(pairs)}
+    measured = figures(result, args.beam_size)
     if args.record:
         entry = {
             "data": args.record,
             "command": command_line("translation.evaluate", argv),
-            "beam_size": args.beam_size,
             "length_penalty": alpha,
             "dropped": dropped,
-        } | figures
+        } | measured
         record_evaluation(model_dir, entry)
         print(f"recorded in {model_dir / 'training.json'} and its card")
-    return figures
+    return measured
 
 
 if __name__ == "__main__":

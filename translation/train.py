@@ -18,7 +18,6 @@ its model card.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import shutil
 from pathlib import Path
@@ -43,9 +42,9 @@ from shared.training import (
     hardware_description,
     is_main_process,
 )
-from translation.card import EXAMPLES, write_card, write_info
+from translation.card import EXAMPLES, read_info, write_card, write_info
 from translation.data import Pair, Splits, corpus_stats, load_pairs, split_by_origin
-from translation.evaluate import score
+from translation.evaluate import figures, score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
 from translation.text import mask_source, mask_target
@@ -337,7 +336,9 @@ def main(argv: list[str] | None = None) -> Path:
     # The search's length penalty is chosen on the whole validation split, then the final
     # figures: the chosen model, on the held-out test catalogs, with beam search.
     device = next(model.parameters()).device
-    best, sweep, compared = choose_final_model(model, result, export, out, args, splits, device)
+    best, sweep, compared = choose_final_model(
+        model, (src_tok, tgt_tok), result, export, out, args, splits, device
+    )
     config.length_penalty = best_length_penalty(sweep)
     save_config(export, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
     test = score(best, splits.test, args.beam_size) if splits.test else None
@@ -361,7 +362,7 @@ def main(argv: list[str] | None = None) -> Path:
     return export
 
 
-def choose_final_model(model, result, export, out, args, splits, device):
+def choose_final_model(model, tokenizers, result, export, out, args, splits, device):
     """The exported model (best on the greedy validation sample during training) or the
     last one, whichever scores higher on the whole validation split at its best length
     penalty: the sample is small, and the last weights often have the lower loss.
@@ -373,7 +374,6 @@ def choose_final_model(model, result, export, out, args, splits, device):
         the chosen :class:`Translator`, its length-penalty sweep, and each compared step's
         best validation BLEU.
     """
-    tokenizers = [SubwordTokenizer(export / name) for name in (SOURCE_TOKENIZER, TARGET_TOKENIZER)]
     config = model.config
 
     def sweep_of(folder: Path):
@@ -412,10 +412,9 @@ def training_info(model_dir: str) -> dict:
     Raises:
         SystemExit: there is none, so the split the model held out is unknown.
     """
-    info_path = Path(model_dir) / "training.json"
-    if not info_path.is_file():
+    if not (Path(model_dir) / "training.json").is_file():
         raise SystemExit(f"{model_dir} has no training.json, so its split cannot be checked")
-    return json.loads(info_path.read_text(encoding="utf-8"))
+    return read_info(model_dir)
 
 
 def check_same_split(init: str, info: dict, splits: Splits) -> None:
@@ -480,14 +479,6 @@ def record_run(
         info["data_source"] = data_source
     write_info(export, info)
     write_card(export)
-
-
-def figures(result: dict | None, beam_size: int) -> dict:
-    """A :func:`translation.evaluate.score` result as ``training.json`` keeps it."""
-    if not result:
-        return {}
-    kept = {k: v for k, v in result.items() if k != "hypotheses"}
-    return kept | {"pairs": len(result["hypotheses"]), "beam_size": beam_size}
 
 
 if __name__ == "__main__":
