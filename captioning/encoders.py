@@ -111,11 +111,23 @@ class ResNetEncoder(nn.Module):
         )
         self.out_channels = net.fc.in_features
         stages = [net.layer1, net.layer2, net.layer3, net.layer4]
+        trained = stages[len(stages) - finetune_blocks :] if finetune_blocks else []
+        # The body's layers before the first trained stage are frozen: no gradients, and
+        # (see train) no updates of their batch-norm running statistics either.
+        self.frozen_layers = len(self.body) - len(trained)
         for p in self.body.parameters():
             p.requires_grad_(False)
-        for stage in stages[len(stages) - finetune_blocks :] if finetune_blocks else []:
+        for stage in trained:
             for p in stage.parameters():
                 p.requires_grad_(True)
+
+    def train(self, mode: bool = True) -> ResNetEncoder:
+        """Train mode for the fine-tuned stages only: frozen stages stay in eval mode, so
+        their batch norms keep the ImageNet statistics instead of drifting to each batch's."""
+        super().train(mode)
+        for layer in list(self.body)[: self.frozen_layers]:
+            layer.eval()
+        return self
 
     def forward(self, images: torch.Tensor) -> torch.Tensor:
         return self.body(images)

@@ -35,7 +35,8 @@ from shared.cli import (
     script_parser,
 )
 from shared.pretrained import load_weights, save_pretrained
-from shared.training import TrainConfig, fit, hardware_description, is_main_process
+from shared.distributed import hardware_description, is_main_process
+from shared.training import TrainConfig, fit
 
 TRAIN_DEFAULTS = dict(
     max_steps=4000,

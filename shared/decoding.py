@@ -191,12 +191,15 @@ def beam_search(
 ) -> list[list[Hypothesis]]:
     """Batched beam search: all inputs and all their beams advance in one ``step_fn`` call.
 
-    Each step scores every (beam, token) extension. Extensions by the end symbol that rank
-    among the top ``beam_size`` enter the input's pool of finished hypotheses (the best
-    ``beam_size`` are kept); the best ``beam_size`` other extensions stay alive. An input is
-    done when its pool is full and its best live hypothesis, length-normalised at the
-    current length, cannot beat the worst in the pool — so beam size 1 is exactly greedy
-    search. Inputs still open at ``max_len`` add their live beams to the pool, unfinished.
+    Each step scores every (beam, token) extension and keeps the best ``beam_size``: those
+    that end (the end symbol) enter the input's pool of finished hypotheses (the best
+    ``beam_size`` are kept), the others stay alive. So beam size 1 is exactly greedy search.
+    An input is done when no hypothesis is alive, or when its pool is full and its best live
+    hypothesis cannot beat the worst in the pool however it continues: log-probabilities
+    only fall, so the best it can reach is its log-probability now divided by the largest
+    length penalty it could still get, the one at the input's length cap (with
+    ``length_penalty == 0``, the one now). Inputs still open at their cap add their live
+    beams to the pool, unfinished.
 
     Args:
         step_fn: see the module docstring.
@@ -237,25 +240,30 @@ def beam_search(
         vocab = log_probs.size(-1)
         # In place: the step's output is ours, and a fresh (N, K*V) buffer costs page faults.
         candidates = log_probs.reshape(n, k, vocab).add_(scores.unsqueeze(-1)).view(n, -1)
-        top_scores, top_index = candidates.topk(min(2 * k, candidates.size(1)), dim=1)
+        top_scores, top_index = candidates.topk(min(k, candidates.size(1)), dim=1)
         top_parent = torch.div(top_index, vocab, rounding_mode="floor")
         top_token = top_index % vocab
         is_eos = top_token == eos
 
-        ending = (is_eos[:, :k] & torch.isfinite(top_scores[:, :k])).nonzero().tolist()
+        ending = (is_eos & torch.isfinite(top_scores)).nonzero().tolist()
         if ending:
-            ending_scores = top_scores[:, :k].tolist()
-            ending_parents = top_parent[:, :k].tolist()
+            ending_scores = top_scores.tolist()
+            ending_parents = top_parent.tolist()
             for b, rank in ending:
                 lp = ending_scores[b][rank]
                 # The end symbol's own attention row is not kept: it emits no word.
                 payload = (t - 1, ending_parents[b][rank], lp, True)
                 pools[live[b]].add(lp / length_penalty(t + 1, alpha), payload)
 
-        alive_scores = top_scores.masked_fill(is_eos, float("-inf"))
-        scores, keep_beam = alive_scores.topk(k, dim=1)
-        parent = top_parent.gather(1, keep_beam)
-        new_tokens = top_token.gather(1, keep_beam)
+        # An ended extension leaves its slot empty (-inf) for this step; the next step's top
+        # k over the remaining beams' extensions fills the beam again.
+        scores = top_scores.masked_fill(is_eos, float("-inf"))
+        parent, new_tokens = top_parent, top_token
+        if scores.size(1) < k:  # a vocabulary smaller than the beam
+            pad = (0, k - scores.size(1))
+            scores = torch.nn.functional.pad(scores, pad, value=float("-inf"))
+            parent = torch.nn.functional.pad(parent, pad)
+            new_tokens = torch.nn.functional.pad(new_tokens, pad, value=eos)
         live_index = torch.tensor(live, device=device)
         parents.append(parent.new_zeros(batch, k).index_copy_(0, live_index, parent))
         chosen.append(new_tokens.new_zeros(batch, k).index_copy_(0, live_index, new_tokens))
@@ -267,11 +275,12 @@ def beam_search(
                 gathered.new_zeros(batch, k, gathered.size(-1)).index_copy_(0, live_index, gathered)
             )
 
-        best_alive = scores[:, 0].tolist()
+        best_alive = scores.max(dim=1).values.tolist()
         keep = []
         for b, g in enumerate(live):
-            done = pools[g].full() and pools[g].worst() >= best_alive[b] / length_penalty(
-                t + 1, alpha
+            done = best_alive[b] == float("-inf") or (
+                pools[g].full()
+                and pools[g].worst() >= best_alive[b] / length_penalty(caps[g], alpha)
             )
             if not done and t + 1 >= caps[g]:  # cut: the live beams compete, unfinished
                 for beam, lp in enumerate(scores[b].tolist()):

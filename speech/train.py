@@ -30,13 +30,9 @@ from shared.cli import (
     script_parser,
 )
 from shared.pretrained import load_weights, save_pretrained
-from shared.training import (
-    TrainConfig,
-    bucketed_batches,
-    fit,
-    hardware_description,
-    is_main_process,
-)
+from shared.batching import bucketed_batches
+from shared.distributed import hardware_description, is_main_process
+from shared.training import TrainConfig, fit
 from speech.audio import load_audio
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
 from speech.evaluate import score, test_sets

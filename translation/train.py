@@ -35,13 +35,9 @@ from shared.cli import (
     script_parser,
 )
 from shared.pretrained import load_weights, save_config, save_pretrained
-from shared.training import (
-    TrainConfig,
-    bucketed_batches,
-    fit,
-    hardware_description,
-    is_main_process,
-)
+from shared.batching import bucketed_batches
+from shared.distributed import hardware_description, is_main_process
+from shared.training import TrainConfig, fit
 from translation.card import EXAMPLES, read_info, write_card, write_info
 from translation.data import Pair, Splits, corpus_stats, load_pairs, split_by_origin
 from translation.evaluate import figures, score

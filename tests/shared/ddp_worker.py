@@ -7,7 +7,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from shared.training import TrainConfig, fit, rank
+from shared.distributed import rank
+from shared.training import TrainConfig, fit
 from tests.shared.toy_task import Reverser, collate, loss_fn, make_examples
 
 if __name__ == "__main__":

@@ -20,7 +20,15 @@ TABLE = {
 }
 # A second input whose best answer is "b b".
 TABLE_2 = {(): {B: 0.7, A: 0.2, EOS: 0.1}, (B,): {B: 0.8, EOS: 0.2}, (B, B): {EOS: 1.0}}
-TABLES = [TABLE, TABLE_2]
+# With a strong length penalty the long "a a" wins although "" and "b" end first: a search
+# that stops once the pool is full, judging the live "a a" at its current length, misses it.
+TABLE_LONG = {
+    (): {EOS: 0.55, A: 0.25, B: 0.20},
+    (A,): {A: 0.54, EOS: 0.46},
+    (B,): {EOS: 0.9, A: 0.1},
+    (A, A): {EOS: 1.0},
+}
+TABLES = [TABLE, TABLE_2, TABLE_LONG]
 UNKNOWN = {EOS: 0.7, A: 0.15, B: 0.15}
 
 
@@ -71,7 +79,7 @@ def test_beam_finds_the_more_probable_sequence():
     assert all(h.finished for h in hyps)
 
 
-@pytest.mark.parametrize("tables", [(0,), (1,), (0, 1), (1, 0, 0)])
+@pytest.mark.parametrize("tables", [(0,), (1,), (2,), (0, 1), (1, 0, 2)])
 @pytest.mark.parametrize("max_len", [1, 2, 10])
 def test_beam_size_one_is_exactly_greedy(tables, max_len):
     config = DecodeConfig(beam_size=1, max_len=max_len, length_penalty=0.6)
@@ -91,13 +99,26 @@ def test_end_symbol_is_not_in_the_tokens_but_in_the_probability():
 
 def test_length_penalty_favours_longer_output():
     plain = run(beam_search, DecodeConfig(beam_size=2, max_len=10, n_best=2))[0]
-    strong = run(beam_search, DecodeConfig(beam_size=2, max_len=10, n_best=2, length_penalty=5.0))[
+    # alpha 5 rewards length so much that, uncapped, a cut 10-token continuation of "a a"
+    # would win; a cap of 3 tokens leaves "a a" + end against "b" + end.
+    strong = run(beam_search, DecodeConfig(beam_size=2, max_len=3, n_best=2, length_penalty=5.0))[
         0
     ]
     assert plain[0].tokens == [B]
     assert strong[0].tokens == [A, A]
     expected = math.log(0.5 * 0.36 * 0.98) / length_penalty(3, 5.0)  # two words + end symbol
     assert strong[0].score == pytest.approx(expected, abs=1e-5)
+
+
+def test_stop_is_admissible_under_a_length_penalty():
+    config = DecodeConfig(beam_size=2, max_len=10, length_penalty=5.0, n_best=2)
+    hyps = run(beam_search, config, (2,))[0]
+    assert hyps[0].tokens == [A, A] and hyps[0].finished
+    expected = math.log(0.25 * 0.54) / length_penalty(3, 5.0)
+    assert hyps[0].score == pytest.approx(expected, abs=1e-5)  # -0.475, above "" at -0.598
+    assert hyps[0].score > math.log(0.55) / length_penalty(1, 5.0)
+    # Without the penalty the empty output is best, and the search may stop at once.
+    assert run(beam_search, DecodeConfig(beam_size=2, max_len=10), (2,))[0][0].tokens == []
 
 
 def test_max_len_cuts_unfinished_hypotheses():

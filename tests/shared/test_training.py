@@ -10,16 +10,10 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from shared.training import (
-    CHECKPOINT_NAME,
-    METRICS_NAME,
-    TrainConfig,
-    bucketed_batches,
-    fit,
-    load_checkpoint,
-    lr_factor,
-    shuffled_batches,
-)
+from shared.batching import bucketed_batches, shuffled_batches
+from shared.checkpoint import CHECKPOINT_NAME, METRICS_NAME, RunFolderError, load_checkpoint
+from shared.schedule import lr_factor
+from shared.training import TrainConfig, fit
 from tests.shared.toy_task import Reverser, collate, loss_fn, make_examples, token_accuracy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,6 +119,45 @@ def test_interrupted_then_resumed_run_ends_with_the_same_weights(tmp_path):
         for line in (tmp_path / "resumed" / METRICS_NAME).read_text().splitlines()
     ]
     assert steps == list(range(1, 13))
+
+
+def test_a_crash_after_a_checkpoint_leaves_no_duplicate_records(tmp_path):
+    def crash_at_step_10(step, logs):
+        if step == 10:  # like kill -9: no checkpoint since step 8, steps 9 and 10 logged
+            raise SystemExit("killed")
+
+    with pytest.raises(SystemExit):
+        _train(tmp_path, on_step=crash_at_step_10)
+    _train(tmp_path)
+    records = [json.loads(line) for line in (tmp_path / METRICS_NAME).read_text().splitlines()]
+    assert [r["step"] for r in records] == list(range(1, 13))
+    elapsed = [r["elapsed_s"] for r in records]
+    assert elapsed == sorted(elapsed) and elapsed[8] >= elapsed[7]  # cumulative over runs
+
+
+def test_unreadable_checkpoint_names_the_file(tmp_path):
+    _train(tmp_path, max_steps=4)
+    checkpoint = tmp_path / CHECKPOINT_NAME
+    checkpoint.write_bytes(checkpoint.read_bytes()[:100])
+    with pytest.raises(RunFolderError, match="checkpoint.pt.*cut short"):
+        _train(tmp_path)
+    checkpoint.write_bytes(b"")
+    with pytest.raises(RunFolderError, match="delete it"):
+        _train(tmp_path)
+
+
+def test_run_folder_of_other_settings_is_a_clear_error(tmp_path):
+    _train(tmp_path, max_steps=4)
+    with pytest.raises(RunFolderError, match="other model settings.*size mismatch"):
+        fit(
+            Reverser(hidden=8),
+            make_examples(40, seed=4),
+            config=_config(),
+            out_dir=tmp_path,
+            loss_fn=loss_fn,
+            collate_fn=collate,
+            progress=False,
+        )
 
 
 def test_evaluation_selects_the_best_model(tmp_path):
