@@ -34,8 +34,8 @@ from shared.cli import (
     dataclass_from_args,
     script_parser,
 )
-from shared.pretrained import load_weights, save_pretrained
 from shared.distributed import hardware_description, is_main_process
+from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 
 TRAIN_DEFAULTS = dict(

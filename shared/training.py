@@ -71,7 +71,6 @@ class FitResult:
     seconds: float = 0.0  # training time over all runs of this out_dir, resumes included
 
 
-
 def fit(
     model: nn.Module,
     dataset: Dataset | Sequence,

@@ -22,6 +22,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from shared.batching import bucketed_batches
 from shared.cli import (
     add_dataclass_args,
     add_run_args,
@@ -29,9 +30,8 @@ from shared.cli import (
     dataclass_from_args,
     script_parser,
 )
-from shared.pretrained import load_weights, save_pretrained
-from shared.batching import bucketed_batches
 from shared.distributed import hardware_description, is_main_process
+from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 from speech.audio import load_audio
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus

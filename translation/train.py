@@ -27,6 +27,7 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
+from shared.batching import bucketed_batches
 from shared.cli import (
     add_dataclass_args,
     add_run_args,
@@ -34,9 +35,8 @@ from shared.cli import (
     dataclass_from_args,
     script_parser,
 )
-from shared.pretrained import load_weights, save_config, save_pretrained
-from shared.batching import bucketed_batches
 from shared.distributed import hardware_description, is_main_process
+from shared.pretrained import load_weights, save_config, save_pretrained
 from shared.training import TrainConfig, fit
 from translation.card import EXAMPLES, read_info, write_card, write_info
 from translation.data import Pair, Splits, corpus_stats, load_pairs, split_by_origin

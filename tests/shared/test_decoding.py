@@ -101,9 +101,7 @@ def test_length_penalty_favours_longer_output():
     plain = run(beam_search, DecodeConfig(beam_size=2, max_len=10, n_best=2))[0]
     # alpha 5 rewards length so much that, uncapped, a cut 10-token continuation of "a a"
     # would win; a cap of 3 tokens leaves "a a" + end against "b" + end.
-    strong = run(beam_search, DecodeConfig(beam_size=2, max_len=3, n_best=2, length_penalty=5.0))[
-        0
-    ]
+    strong = run(beam_search, DecodeConfig(beam_size=2, max_len=3, n_best=2, length_penalty=5.0))[0]
     assert plain[0].tokens == [B]
     assert strong[0].tokens == [A, A]
     expected = math.log(0.5 * 0.36 * 0.98) / length_penalty(3, 5.0)  # two words + end symbol
