@@ -16,7 +16,7 @@ import torch
 from benchmarks.common import machine_info, print_table, time_interleaved, write_json
 from shared.pretrained import resolve_model_dir
 from translation.data import read_tsv
-from translation.inference import PRETRAINED_ROOT, Translator
+from translation.inference import PRETRAINED_DIR, Translator
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> dict:
     runs = []
     for name in args.model:
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        directory = resolve_model_dir(name, PRETRAINED_ROOT)
+        directory = resolve_model_dir(name, PRETRAINED_DIR)
         translator = Translator.from_pretrained(directory, device=args.device)
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         sentences = [p.source for p in read_tsv(directory / "test_sample.tsv")][: args.sentences]

@@ -5,7 +5,6 @@ and Tell); shows, for every word, where the model looked.
     Captioner.from_pretrained().caption("scene.png").text
 """
 
-from captioning.inference import Captioner, CaptionResult
-from captioning.inference import list_models as list_pretrained
+from captioning.inference import Captioner, CaptionResult, list_pretrained
 
 __all__ = ["CaptionResult", "Captioner", "list_pretrained"]

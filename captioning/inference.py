@@ -18,10 +18,11 @@ from captioning.data import detokenize, image_tensor
 from captioning.images import load_rgb
 from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig, CaptionModel
 from shared.decoding import DecodeConfig
-from shared.pretrained import list_pretrained, load_config, load_weights, resolve_model_dir
+from shared.pretrained import list_pretrained as _list_pretrained
+from shared.pretrained import load_pretrained
 from shared.vocab import Vocabulary
 
-PRETRAINED_ROOT = Path(__file__).parent / "pretrained"
+PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "shapes"
 VOCAB_NAME = "vocab.json"
 MAX_WORDS = 40
@@ -45,9 +46,9 @@ class CaptionResult:
     score: float
 
 
-def list_models() -> list[str]:
+def list_pretrained() -> list[str]:
     """Names of the shipped captioning models."""
-    return list_pretrained(PRETRAINED_ROOT)
+    return _list_pretrained(PRETRAINED_DIR)
 
 
 class Captioner:
@@ -63,15 +64,18 @@ class Captioner:
 
     @classmethod
     def from_pretrained(
-        cls, name_or_path: str | Path = DEFAULT_MODEL, device: str = "cpu"
+        cls, name_or_dir: str | Path = DEFAULT_MODEL, device: str | torch.device = "cpu"
     ) -> Captioner:
-        """Load a shipped model by name (``shapes``) or any saved model directory."""
-        directory = resolve_model_dir(name_or_path, PRETRAINED_ROOT)
-        config = load_config(
-            directory, CaptionConfig, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+        """Load a shipped model by name (see :func:`list_pretrained`) or a model directory."""
+        model, folder = load_pretrained(
+            name_or_dir,
+            PRETRAINED_DIR,
+            CaptionConfig,
+            CaptionModel,
+            model_type=MODEL_TYPE,
+            format_version=FORMAT_VERSION,
         )
-        model = load_weights(CaptionModel(config), directory)
-        return cls(model, Vocabulary.load(directory / VOCAB_NAME), device)
+        return cls(model, Vocabulary.load(folder / VOCAB_NAME), device)
 
     def caption(self, image, beam_size: int = 3, length_penalty: float = 0.0) -> CaptionResult:
         """Caption one image (see :meth:`caption_batch`)."""

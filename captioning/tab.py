@@ -14,13 +14,13 @@ import numpy as np
 from PIL import Image
 
 from captioning.images import load_rgb
-from captioning.inference import PRETRAINED_ROOT, Captioner
+from captioning.inference import PRETRAINED_DIR, Captioner
 from shared.plots import attention_overlay
 from shared.pretrained import ModelChoices
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 OVERLAY_DIR = Path(tempfile.gettempdir()) / "rnn-suite-attention"
-MODELS = ModelChoices(PRETRAINED_ROOT, Captioner.from_pretrained)
+MODELS = ModelChoices(PRETRAINED_DIR, Captioner.from_pretrained)
 
 
 def caption(image, beam_size: float = 3, model: str = "shapes"):

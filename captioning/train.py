@@ -22,11 +22,13 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from captioning.card import write_card
 from captioning.data import CaptionDataset, build_vocabulary, collate, karpathy_items, scene_items
 from captioning.evaluate import caption_metrics, evaluate_scenes
 from captioning.inference import VOCAB_NAME, Captioner
 from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig, CaptionModel
 from shared.attention import doubly_stochastic_penalty
+from shared.cards import run_record, write_info
 from shared.cli import (
     add_dataclass_args,
     add_run_args,
@@ -34,10 +36,11 @@ from shared.cli import (
     dataclass_from_args,
     script_parser,
 )
-from shared.distributed import hardware_description, is_main_process
+from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 
+TEST_BEAM = 3
 TRAIN_DEFAULTS = dict(
     max_steps=4000,
     batch_size=32,
@@ -65,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument(
         "--valid-scenes", type=int, default=300, help="scenes for validation (default: 300)"
+    )
+    data.add_argument(
+        "--test-scenes", type=int, default=1000, help="scenes for the card's test figures (default: 1000)"
     )
     data.add_argument(
         "--min-freq",
@@ -166,59 +172,65 @@ def main(argv: list[str] | None = None) -> Path:
     if not is_main_process():
         return export
     best = Captioner(load_weights(CaptionModel(config), export), vocab)
-    figures = evaluate_scenes(best, 1000, beam_size=3, split="test") if not args.data else None
-    write_card(export, args, config, n_params, result, figures, argv)
+    if args.data:
+        test_items = karpathy_items(args.data, args.images or ".", "test")
+        data = {
+            "kind": "karpathy",
+            "json": args.data,
+            "images": args.images or ".",
+            "train_images": len(train_items),
+            "train_captions": len(dataset),
+            "valid_images": len(valid_items),
+            "test_images": len(test_items),
+        }
+        test = test_figures(
+            best, [i.path for i in test_items], [i.references for i in test_items], "test images"
+        )
+    else:
+        data = {"kind": "scenes", "train_scenes": args.train_scenes}
+        test = evaluate_scenes(best, args.test_scenes, beam_size=TEST_BEAM, split="test")
+        test = {
+            "data": f"{args.test_scenes} fresh test scenes",
+            "beam_size": TEST_BEAM,
+            "metrics": {k: round(v, 4) for k, v in test.items() if isinstance(v, float)},
+            "examples": [{"reference": r, "model": h} for r, h in test["examples"]],
+        }
+    info = {
+        "data": data,
+        "attention_penalty": config.attention_penalty,
+        "selected_by": "CIDEr-D" if args.data else "score (objects right + BLEU-4)",
+        "history": [
+            run_record(
+                command_line("captioning.train", argv),
+                result.step,
+                result.best_step,
+                result.seconds,
+                batch_size=train_config.batch_size,
+            )
+        ],
+        "test": test,
+    }
+    write_info(export, info)
+    write_card(export)
     print(f"exported {export}")
     return export
 
 
-def write_card(
-    export: Path, args, config: CaptionConfig, n_params: int, result, figures, argv
-) -> None:
-    command = command_line("captioning.train", argv)
-    size_mb = (export / "model.safetensors").stat().st_size / 1e6
-    rows = ""
-    if figures:
-        rows = "\n".join(f"| {k} | {v:.3f} |" for k, v in figures.items() if isinstance(v, float))
-        examples = "\n".join(f"| {ref} | {hyp} |" for ref, hyp in figures["examples"])
-    card = f"""# Scene captioning model (`{export.name}`)
-
-A {config.encoder} encoder ({config.image_size}x{config.image_size} input, an 8x8 feature grid with
-coordinate channels) and an {config.cell.upper()} decoder ({config.hidden_size}) with {config.attention} soft attention
-and the doubly-stochastic attention penalty (weight {config.attention_penalty}); {config.vocab_size} words.
-
-## Data
-Procedural scenes (`captioning/scenes.py`): 1-3 shapes in six colours and two sizes, with relations
-or left-to-right order; {args.train_scenes} training scenes (seeds from 0, each drawn with its own edge
-smoothing and noise level), validation and test scenes from disjoint seed ranges.
-
-## Recipe
-```
-{command}
-```
-{result.step} steps (batch {args.batch_size}), best validation at step {result.best_step}; {result.seconds / 60:.0f} minutes of training on
-{hardware_description()}.
-
-## Test figures (1000 fresh test scenes, beam 3)
-| metric | value |
-| --- | --- |
-{rows}
-
-`triples_right`: every `<size> <color> <shape>` right; `relation_right`: two-object scenes captioned
-exactly as one of their references; `order_right`: three-object scenes listed left to right.
-BLEU (sacreBLEU, 0-1) and CIDEr-D against both reference phrasings.
-
-## Size
-{n_params / 1e6:.2f} M parameters, {size_mb:.1f} MB (float32).
-
-## Examples (test)
-| reference | model |
-| --- | --- |
-{examples if figures else ""}
-
-Measure it again: `python -m captioning.evaluate --model {export}`.
-"""
-    (export / "README.md").write_text(card, encoding="utf-8")
+def test_figures(
+    captioner: Captioner, images: list, references: list[list[str]], what: str
+) -> dict:
+    """Test figures for ``training.json``: BLEU and CIDEr-D at beam ``TEST_BEAM``."""
+    captions = [r.text for r in captioner.caption_batch(images, beam_size=TEST_BEAM)]
+    metrics = caption_metrics(captions, references)
+    return {
+        "data": f"{len(images)} {what}",
+        "beam_size": TEST_BEAM,
+        "metrics": {k: round(v, 4) for k, v in metrics.items()},
+        "examples": [
+            {"reference": refs[0], "model": c}
+            for refs, c in zip(references[:5], captions[:5], strict=True)
+        ],
+    }
 
 
 if __name__ == "__main__":

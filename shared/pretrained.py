@@ -7,6 +7,7 @@ import copy
 import dataclasses
 import functools
 import json
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -110,7 +111,32 @@ def load_config(
     unknown = sorted(set(data) - known)
     if unknown:
         raise ModelLoadError(f"{path} has unknown keys {unknown}; known keys: {sorted(known)}")
-    return config_cls(**data)
+    _check_types(path, config_cls, data)
+    try:
+        return config_cls(**data)
+    except (TypeError, ValueError) as err:
+        raise ModelLoadError(f"{path}: {err}") from err
+
+
+def _check_types(path: Path, config_cls: type, data: dict[str, Any]) -> None:
+    """Each value of a plain field (bool, int, float, str) must have that type."""
+    hints = typing.get_type_hints(config_cls)
+    for key, value in data.items():
+        kind = hints.get(key)
+        if kind is bool:
+            ok = isinstance(value, bool)
+        elif kind is int:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        elif kind is float:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif kind is str:
+            ok = isinstance(value, str)
+        else:
+            continue
+        if not ok:
+            raise ModelLoadError(
+                f"{path}: {key} must be {kind.__name__}, not {type(value).__name__} {value!r}"
+            )
 
 
 def load_weights(model: torch.nn.Module, directory: str | Path) -> torch.nn.Module:
@@ -118,13 +144,52 @@ def load_weights(model: torch.nn.Module, directory: str | Path) -> torch.nn.Modu
     path = Path(directory) / WEIGHTS_NAME
     if not path.is_file():
         raise ModelLoadError(f"{directory} has no {WEIGHTS_NAME}")
-    missing, unexpected = load_model(model, str(path), strict=False)
+    try:
+        missing, unexpected = load_model(model, str(path), strict=False)
+    except (RuntimeError, OSError, ValueError) as err:  # shapes that disagree, a broken file
+        detail = str(err).strip().splitlines()
+        raise ModelLoadError(
+            f"{path} does not fit the model its config.json describes:"
+            f" {detail[1].strip() if len(detail) > 1 else detail[0]}"
+        ) from err
     if missing or unexpected:
         raise ModelLoadError(
             f"{path} does not match the model: missing {sorted(missing)}, unexpected"
             f" {sorted(unexpected)}"
         )
     return model
+
+
+def load_pretrained(
+    name_or_dir: str | Path,
+    root: str | Path,
+    config_cls: type[C],
+    build: Callable[[C], torch.nn.Module],
+    *,
+    model_type: str,
+    format_version: int = 1,
+) -> tuple[torch.nn.Module, Path]:
+    """Load a shipped model (a name under ``root``) or a model folder: resolve it, read and
+    check its ``config.json``, build the module with ``build(config)`` and load its weights.
+
+    Returns:
+        the module (on the CPU, in eval mode) and its folder, for the caller's vocabulary or
+        tokenizer files.
+
+    Raises:
+        ModelLoadError: with a message naming the folder and what is wrong with it.
+    """
+    directory = resolve_model_dir(name_or_dir, root)
+    config = load_config(
+        directory, config_cls, model_type=model_type, format_version=format_version
+    )
+    try:
+        model = build(config)
+    except (TypeError, ValueError, RuntimeError) as err:  # say, num_layers: -1
+        raise ModelLoadError(
+            f"{directory / CONFIG_NAME} describes a model that cannot be built: {err}"
+        ) from err
+    return load_weights(model, directory).eval(), directory
 
 
 def list_pretrained(root: str | Path) -> list[str]:
@@ -135,32 +200,32 @@ def list_pretrained(root: str | Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / CONFIG_NAME).is_file())
 
 
-def resolve_model_dir(name_or_path: str | Path, root: str | Path) -> Path:
+def resolve_model_dir(name_or_dir: str | Path, root: str | Path) -> Path:
     """A shipped model's name (a folder under ``root``) or any directory, as a path.
 
     Raises:
         ModelLoadError: neither a shipped name nor an existing directory.
     """
-    candidate = Path(root) / str(name_or_path)
-    if str(name_or_path) in list_pretrained(root):
+    candidate = Path(root) / str(name_or_dir)
+    if str(name_or_dir) in list_pretrained(root):
         return candidate
-    path = Path(name_or_path).expanduser()
+    path = Path(name_or_dir).expanduser()
     if path.is_dir():
         return path
     names = ", ".join(list_pretrained(root)) or "none"
     raise ModelLoadError(
-        f"no model {str(name_or_path)!r}: not a shipped model (shipped: {names}) nor a directory"
+        f"no model {str(name_or_dir)!r}: not a shipped model (shipped: {names}) nor a directory"
     )
 
 
-def model_card(name_or_path: str | Path, root: str | Path) -> str:
+def model_card(name_or_dir: str | Path, root: str | Path) -> str:
     """The model card (``README.md``) of a shipped model or model folder, as Markdown."""
     try:
-        card = resolve_model_dir(name_or_path, root) / CARD_NAME
+        card = resolve_model_dir(name_or_dir, root) / CARD_NAME
     except (ModelLoadError, OSError, ValueError):
-        return f"No model `{name_or_path}` is installed."
+        return f"No model `{name_or_dir}` is installed."
     if not card.is_file():
-        return f"`{name_or_path}` has no model card."
+        return f"`{name_or_dir}` has no model card."
     return card.read_text(encoding="utf-8")
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from shared.pretrained import list_pretrained as _list_pretrained
-from shared.pretrained import load_config, load_weights, resolve_model_dir
+from shared.pretrained import load_pretrained
 from speech.audio import SAMPLE_RATE, load_audio, prepare_waveform
 from speech.decoding import BeamDecoder, CTCOutput, greedy_decode
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
@@ -107,11 +107,14 @@ class Transcriber:
         cls, name_or_dir: str | Path = DEFAULT_MODEL, device: str | torch.device = "cpu"
     ) -> Transcriber:
         """Load a shipped model by name (see :func:`list_pretrained`) or a model directory."""
-        folder = resolve_model_dir(name_or_dir, PRETRAINED_DIR)
-        config = load_config(
-            folder, SpeechConfig, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+        model, folder = load_pretrained(
+            name_or_dir,
+            PRETRAINED_DIR,
+            SpeechConfig,
+            CTCModel,
+            model_type=MODEL_TYPE,
+            format_version=FORMAT_VERSION,
         )
-        model = load_weights(CTCModel(config), folder)
         tokens_file = folder / TOKENS_FILE
         alphabet = ALPHABET
         if tokens_file.is_file():

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from shared.batching import bucketed_batches
+from shared.cards import run_record, write_info
 from shared.cli import (
     add_dataclass_args,
     add_run_args,
@@ -30,10 +31,11 @@ from shared.cli import (
     dataclass_from_args,
     script_parser,
 )
-from shared.distributed import hardware_description, is_main_process
+from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 from speech.audio import load_audio
+from speech.card import write_card
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
 from speech.evaluate import score, test_sets
 from speech.features import SpecAugment
@@ -199,73 +201,42 @@ def main(argv: list[str] | None = None) -> Path:
     best = Transcriber(
         load_weights(CTCModel(config), export), vocab, device=device, lm_sentences=lm_text
     )
-    figures = {}
+    figures = []
     decodings = {"greedy": dict(beam_size=1, language_model=False), "beam + LM": {}}
     for name, subset in test_sets(test_items, args.test_limit).items() if test_items else []:
+        row = {"set": name, "utterances": len(subset)}
         for decoding, options in decodings.items():
-            result_ = score(best, subset, progress=True, **options)
-            figures[f"{name}, {decoding}"] = {k: v for k, v in result_.items() if k != "hypotheses"}
-    figures["valid, greedy"] = evaluate(best.model)
-    write_card(export, args, config, n_params, result, figures, argv)
-    print(json.dumps(figures))
-    print(f"exported {export}")
-    return export
-
-
-def write_card(export: Path, args, config: SpeechConfig, n_params, result, figures, argv) -> None:
-    command = command_line("speech.train", argv)
+            measured = score(best, subset, progress=True, **options)
+            row[decoding] = {"wer": round(measured["wer"], 2), "cer": round(measured["cer"], 2)}
+        figures.append(row)
+    valid = evaluate(best.model)
+    figures.append(
+        {
+            "set": "valid (used to pick the model)",
+            "utterances": len(valid_sample),
+            "greedy": {"wer": round(valid["wer"], 2), "cer": round(valid["cer"], 2)},
+        }
+    )
+    data = {"sources": args.data}
     corpus = Path(args.data[0]) / "corpus.json"
-    corpus_command = ""
     if corpus.is_file():
-        recorded = json.loads(corpus.read_text())["command"]
-        corpus_command = "python -m speech.synthesize " + " ".join(
+        recorded = json.loads(corpus.read_text(encoding="utf-8"))["command"]
+        data["corpus_command"] = "python -m speech.synthesize " + " ".join(
             f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
             for k, v in recorded.items()
         )
-    rows = "\n".join(
-        f"| {name} | {f.get('utterances', args.valid_utterances)} | {f['wer']:.2f} | {f['cer']:.2f} |"
-        for name, f in figures.items()
+    run = run_record(
+        command_line("speech.train", argv),
+        result.step,
+        result.best_step,
+        result.seconds,
+        batch_size=train_config.batch_size,
     )
-    size_mb = (export / "model.safetensors").stat().st_size / 1e6
-    direction = "bidirectional " if config.bidirectional else ""
-    card = f"""# Speech recognition model: {config.conv_layers} convolutions + {config.num_layers} {direction}{config.cell.upper()} layers + CTC
-
-Log-mel features ({config.n_mels} bands, 10 ms), {config.conv_layers} stride-2 3x3 convolutions
-({config.conv_channels} channels; 40 ms per output frame), {config.num_layers} {direction}{config.cell.upper()}
-layers of {config.hidden_size} per direction, a linear CTC head over {config.vocab_size} symbols
-(blank, space, apostrophe, a-z).
-
-## Data
-Speech synthesized with espeak-ng from English messages of gettext catalogs:
-```
-{corpus_command or "corpus: " + ", ".join(args.data)}
-```
-Sentences are split by a hash of their text; test sentences are never heard in training.
-`test-seen` speaks them in training's voices, `test-unseen` in accents and voice variants
-training never heard.
-
-## Recipe
-```
-{command}
-```
-{result.step} steps (batch {args.batch_size}), best validation CER at step {result.best_step};
-{result.seconds / 60:.0f} minutes of training on {hardware_description()}.
-
-## Held-out figures (jiwer)
-`greedy`: the acoustic model alone (best label per frame). `beam + LM`: the default decoding,
-a CTC beam search of 32 over the words of `lm.txt` (the training-split sentences) scored by
-their word bigram model.
-
-| set | utterances | WER % | CER % |
-| --- | --- | --- | --- |
-{rows}
-
-## Size
-{n_params / 1e6:.2f} M parameters; weights stored in float16: {size_mb:.1f} MB.
-
-Measure it again: `python -m speech.evaluate --model {export} --data {args.data[0]}`.
-"""
-    (export / "README.md").write_text(card, encoding="utf-8")
+    write_info(export, {"data": data, "history": [run], "figures": figures})
+    write_card(export)
+    print(json.dumps(figures))
+    print(f"exported {export}")
+    return export
 
 
 if __name__ == "__main__":

@@ -6,7 +6,6 @@ catalogs; shows the source-target attention matrix.
     mt.translate("Permission denied").text
 """
 
-from translation.inference import TranslationResult, Translator
-from translation.inference import list_models as list_pretrained
+from translation.inference import TranslationResult, Translator, list_pretrained
 
 __all__ = ["TranslationResult", "Translator", "list_pretrained"]

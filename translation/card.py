@@ -13,51 +13,20 @@ Example:
 
 from __future__ import annotations
 
-import argparse
-import json
 from pathlib import Path
 
-from safetensors.torch import load_file
-
+from shared import cards
 from shared.pretrained import load_config
 from translation.data import locale_dir
-from translation.inference import PRETRAINED_ROOT
+from translation.inference import PRETRAINED_DIR
 from translation.model import FORMAT_VERSION, MODEL_TYPE, TranslationConfig
 
 EXAMPLES = 8
 
 
-def read_info(model_dir: Path) -> dict:
-    """The folder's ``training.json`` ({} if it has none)."""
-    path = Path(model_dir) / "training.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-
-
-def write_info(model_dir: Path, info: dict) -> None:
-    (Path(model_dir) / "training.json").write_text(
-        json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-
-
-def record_evaluation(model_dir: Path, entry: dict) -> None:
-    """Add a measurement to ``training.json`` (replacing one of the same ``data``) and
-    rewrite the card. ``entry`` holds ``data`` (what was scored, in words), ``command``,
-    ``pairs``, ``bleu``, ``chrf``, ``beam_size``, ``length_penalty`` and optionally
-    ``dropped`` (pairs left out because the model trained on their source)."""
-    info = read_info(model_dir)
-    kept = [e for e in info.get("evaluations", []) if e["data"] != entry["data"]]
-    info["evaluations"] = [*kept, entry]
-    write_info(model_dir, info)
-    write_card(model_dir)
-
-
 def describe_run(run: dict) -> str:
-    """One line of the card's recipe: steps, time and hardware of a training run, the
-    run's ``note`` where one was added to ``training.json`` (say, what ran beside it), and
-    how the final model was chosen where two were compared."""
-    if "steps" not in run:
-        return "(see that model's card for its steps and hardware)"
-    note = f" ({run['note']})" if run.get("note") else ""
+    """One line of the card's recipe (:func:`shared.cards.describe_run`), and how the final
+    model was chosen where two were compared."""
     compared = ""
     if run.get("compared"):
         scores = ", ".join(f"step {step}: {bleu:.2f}" for step, bleu in run["compared"].items())
@@ -65,24 +34,15 @@ def describe_run(run: dict) -> str:
             " The best model on the greedy validation sample and the last were compared on all"
             f" validation pairs (BLEU at each one's best length penalty: {scores})."
         )
-    return (
-        f"{run['steps']} steps, best validation BLEU at step {run['best_step']};"
-        f" {run['minutes']:g} minutes of training on {run['hardware']}{note}.{compared}"
-    )
+    return cards.describe_run(run, "BLEU") + compared
 
 
-def _weights(model_dir: Path) -> tuple[int, str]:
-    """Parameter count and storage dtype of ``model.safetensors``."""
-    tensors = load_file(model_dir / "model.safetensors")
-    dtypes = sorted({str(t.dtype).removeprefix("torch.") for t in tensors.values()})
-    return sum(t.numel() for t in tensors.values()), "/".join(dtypes)
-
-
-def _model_argument(model_dir: Path) -> str:
-    """How ``--model`` names this folder: a shipped model by its name."""
-    if model_dir.resolve().parent == PRETRAINED_ROOT.resolve():
-        return model_dir.name
-    return str(model_dir)
+def record_evaluation(model_dir: Path, entry: dict) -> None:
+    """Add a measurement to ``training.json`` and rewrite the card. ``entry`` holds
+    ``data`` (what was scored, in words), ``command``, ``pairs``, ``bleu``, ``chrf``,
+    ``beam_size``, ``length_penalty`` and optionally ``dropped`` (pairs left out because
+    the model trained on their source)."""
+    cards.record_evaluation(model_dir, entry, render_card)
 
 
 def _data_source(info: dict, config: TranslationConfig) -> str:
@@ -101,14 +61,6 @@ def _sample_line(model_dir: Path) -> str:
     with open(sample, encoding="utf-8") as f:
         count = sum(1 for _ in f)
     return f" `test_sample.tsv` holds {count} test pairs."
-
-
-def _recipe(history: list[dict]) -> str:
-    return "\n\n".join(
-        ("Then, continuing from that model:\n" if i else "")
-        + f"```\n{run['command']}\n```\n{describe_run(run)}"
-        for i, run in enumerate(history)
-    )
 
 
 def _sweep(info: dict, config: TranslationConfig) -> str:
@@ -149,9 +101,7 @@ def render_card(model_dir: str | Path) -> str:
     config = load_config(
         model_dir, TranslationConfig, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
     )
-    info = read_info(model_dir)
-    n_params, dtype = _weights(model_dir)
-    size_mb = (model_dir / "model.safetensors").stat().st_size / 1e6
+    info = cards.read_info(model_dir)
     pairs = info.get("pairs", {})
     test, valid = info.get("test", {}), info.get("valid", {})
     figures = ""
@@ -189,32 +139,24 @@ test: {pairs.get("test")} pairs from {", ".join(info.get("test_catalogs", []))}.
 No test source string is in the training data.{_sample_line(model_dir)}
 
 ## Recipe
-{_recipe(info.get("history", []))}
+{cards.render_recipe(info.get("history", []), describe_run)}
 
 {figures}{_sweep(info, config)}
 
 {_evaluations(info)}## Size
-{n_params / 1e6:.2f} M parameters; weights stored in {dtype}: {size_mb:.1f} MB.
+{cards.weights_summary(model_dir)}
 
-{examples}Measure it again: `python -m translation.evaluate --model {_model_argument(model_dir)}`.
+{examples}Measure it again: `python -m translation.evaluate --model {cards.model_argument(model_dir, PRETRAINED_DIR)}`.
 """
 
 
 def write_card(model_dir: str | Path) -> Path:
     """Write ``README.md`` into ``model_dir`` from what the folder records; returns its path."""
-    path = Path(model_dir) / "README.md"
-    path.write_text(render_card(model_dir), encoding="utf-8")
-    return path
+    return cards.write_card(model_dir, render_card)
 
 
 def main(argv: list[str] | None = None) -> Path:
-    parser = argparse.ArgumentParser(
-        prog="python -m translation.card", description=__doc__.split("\n\n")[0]
-    )
-    parser.add_argument("model", help="model folder whose README.md to rewrite")
-    path = write_card(parser.parse_args(argv).model)
-    print(f"wrote {path}")
-    return path
+    return cards.card_main("translation.card", __doc__, write_card, argv)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
 from translation.card import record_evaluation
 from translation.data import Pair, Splits, load_pairs, read_tsv, split_by_origin
-from translation.inference import PRETRAINED_ROOT, Translator
+from translation.inference import PRETRAINED_DIR, Translator
 
 
 def bleu_tokenizer(lang: str) -> str:
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     args = parser.parse_args(argv)
 
-    model_dir = resolve_model_dir(args.model, PRETRAINED_ROOT)
+    model_dir = resolve_model_dir(args.model, PRETRAINED_DIR)
     translator = Translator.from_pretrained(model_dir)
     src, tgt = translator.config.src_lang, translator.config.tgt_lang
     if args.sample:

@@ -15,12 +15,13 @@ import numpy as np
 import torch
 
 from shared.decoding import DecodeConfig
-from shared.pretrained import list_pretrained, load_config, load_weights, resolve_model_dir
+from shared.pretrained import list_pretrained as _list_pretrained
+from shared.pretrained import load_pretrained
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
 from translation.text import mask_source, missing_placeholders, normalize_text, unmask
 from translation.tokenizer import BOS_ID, EOS_ID, SubwordTokenizer
 
-PRETRAINED_ROOT = Path(__file__).parent / "pretrained"
+PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "en-fr"
 SOURCE_TOKENIZER = "source.model"
 TARGET_TOKENIZER = "target.model"
@@ -48,9 +49,9 @@ class TranslationResult:
     missing_placeholders: list[str] = field(default_factory=list)
 
 
-def list_models() -> list[str]:
+def list_pretrained() -> list[str]:
     """Names of the shipped translation models."""
-    return list_pretrained(PRETRAINED_ROOT)
+    return _list_pretrained(PRETRAINED_DIR)
 
 
 class Translator:
@@ -77,14 +78,17 @@ class Translator:
 
     @classmethod
     def from_pretrained(
-        cls, name_or_path: str | Path = DEFAULT_MODEL, device: str = "cpu"
+        cls, name_or_dir: str | Path = DEFAULT_MODEL, device: str | torch.device = "cpu"
     ) -> Translator:
-        """Load a shipped model by name (``en-fr``, ``en-zh``) or any saved model directory."""
-        directory = resolve_model_dir(name_or_path, PRETRAINED_ROOT)
-        config = load_config(
-            directory, TranslationConfig, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+        """Load a shipped model by name (see :func:`list_pretrained`) or a model directory."""
+        model, directory = load_pretrained(
+            name_or_dir,
+            PRETRAINED_DIR,
+            TranslationConfig,
+            Seq2Seq,
+            model_type=MODEL_TYPE,
+            format_version=FORMAT_VERSION,
         )
-        model = load_weights(Seq2Seq(config), directory)
         return cls(
             model,
             SubwordTokenizer(directory / SOURCE_TOKENIZER),

@@ -6,7 +6,7 @@ import gradio as gr
 
 from shared.plots import attention_heatmap
 from shared.pretrained import ModelChoices
-from translation.inference import MAX_CHARACTERS, PRETRAINED_ROOT, Translator
+from translation.inference import MAX_CHARACTERS, PRETRAINED_DIR, Translator
 
 EXAMPLES = [
     "Permission denied",
@@ -17,7 +17,7 @@ EXAMPLES = [
 ]
 
 
-MODELS = ModelChoices(PRETRAINED_ROOT, Translator.from_pretrained)
+MODELS = ModelChoices(PRETRAINED_DIR, Translator.from_pretrained)
 
 
 def translate(text: str, model: str = "en-fr", beam_size: float = 5):

@@ -28,6 +28,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from shared.batching import bucketed_batches
+from shared.cards import read_info, write_info
 from shared.cli import (
     add_dataclass_args,
     add_run_args,
@@ -38,7 +39,7 @@ from shared.cli import (
 from shared.distributed import hardware_description, is_main_process
 from shared.pretrained import load_weights, save_config, save_pretrained
 from shared.training import TrainConfig, fit
-from translation.card import EXAMPLES, read_info, write_card, write_info
+from translation.card import EXAMPLES, write_card
 from translation.data import Pair, Splits, corpus_stats, load_pairs, split_by_origin
 from translation.evaluate import figures, score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator

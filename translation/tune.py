@@ -18,12 +18,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from shared.cards import read_info, write_info
 from shared.cli import script_parser
 from shared.pretrained import resolve_model_dir, save_config
-from translation.card import read_info, write_card, write_info
+from translation.card import write_card
 from translation.data import Pair
 from translation.evaluate import recorded_splits, score
-from translation.inference import PRETRAINED_ROOT, Translator
+from translation.inference import PRETRAINED_DIR, Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, TranslationConfig
 
 LENGTH_PENALTIES = (0.0, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5)
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> float:
         help="make the best alpha the model's default (config.json) and record the sweep",
     )
     args = parser.parse_args(argv)
-    model_dir = resolve_model_dir(args.model, PRETRAINED_ROOT)
+    model_dir = resolve_model_dir(args.model, PRETRAINED_DIR)
     translator = Translator.from_pretrained(model_dir)
     src, tgt = translator.config.src_lang, translator.config.tgt_lang
     pairs = recorded_splits(model_dir, src, tgt).valid

@@ -92,12 +92,12 @@ def test_transcribe(client, tmp_path):
 def test_auth_model_override_and_clean_shutdown(tmp_path):
     from gradio_client import Client
 
-    from translation.inference import PRETRAINED_ROOT
+    from translation.inference import PRETRAINED_DIR
 
     proc, url = start_app(
         tmp_path,
         *("--auth", "ada:lovelace", "--concurrency", "1"),
-        *("--translation-model", str(PRETRAINED_ROOT / "en-zh")),
+        *("--translation-model", str(PRETRAINED_DIR / "en-zh")),
     )
     try:
         with pytest.raises(Exception):  # noqa: B017  (no credentials: refused, however it says so)

@@ -9,6 +9,7 @@ from shared.pretrained import (
     ModelLoadError,
     list_pretrained,
     load_config,
+    load_pretrained,
     load_weights,
     resolve_model_dir,
     save_pretrained,
@@ -137,3 +138,36 @@ def test_model_choices_start_on_the_added_folder_else_the_preferred_shipped_one(
     assert ModelChoices(tmp_path / "empty", object).first("b") == "b"
     choices.add("/my/model")
     assert choices.first("b") == "/my/model"
+
+
+def _broken_copy(tmp_path, **changes):
+    save_pretrained(build(TinyConfig()), tmp_path / "good", TinyConfig(), model_type="tiny")
+    config = json.loads((tmp_path / "good" / "config.json").read_text())
+    (tmp_path / "good" / "config.json").write_text(json.dumps(config | changes))
+    return tmp_path / "good"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"hidden_size": "big"}, "hidden_size must be int, not str 'big'"),
+        ({"hidden_size": True}, "hidden_size must be int, not bool"),
+        ({"hidden_size": 32}, "does not fit the model.*size mismatch"),
+        ({"cell": "transformer"}, "cannot be built"),
+        ({"vocab_size": -1}, "cannot be built"),
+    ],
+)
+def test_broken_model_folders_are_model_load_errors(tmp_path, changes, message):
+    folder = _broken_copy(tmp_path, **changes)
+    with pytest.raises(ModelLoadError, match=message):
+        load_pretrained(folder, tmp_path / "none", TinyConfig, build, model_type="tiny")
+
+
+def test_load_pretrained_gives_the_saved_model_in_eval_mode(tmp_path):
+    folder = _broken_copy(tmp_path)  # unchanged
+    model, directory = load_pretrained(
+        folder, tmp_path / "none", TinyConfig, build, model_type="tiny"
+    )
+    assert directory == folder and not model.training
+    with pytest.raises(ModelLoadError, match="not a shipped model"):
+        load_pretrained("nothing", tmp_path, TinyConfig, build, model_type="tiny")

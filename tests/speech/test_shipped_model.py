@@ -5,10 +5,21 @@ import pytest
 
 from shared.metrics import cer, wer
 from speech import Transcriber, list_pretrained
+from speech.card import render_card
+from speech.inference import PRETRAINED_DIR
 from speech.synthesize import catalog_sentences, espeak_variants, plan, speak
 from tests.speech.conftest import require_espeak
 
-pytestmark = pytest.mark.skipif("tts-en" not in list_pretrained(), reason="no shipped model")
+
+def test_shipped_model_is_there_with_its_card():
+    assert "tts-en" in list_pretrained()
+    folder = PRETRAINED_DIR / "tts-en"
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    for needed in ("## Data", "## Recipe", "python -m speech.train", "CER", "parameters"):
+        assert needed in card
+    assert (folder / "model.safetensors").stat().st_size <= 20 * 1024 * 1024
+    # Every figure on the card comes from what the folder records: no hand edits.
+    assert card == render_card(folder)
 
 
 def test_shipped_model_meets_its_floor_on_fresh_speech():

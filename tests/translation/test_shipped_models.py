@@ -13,7 +13,7 @@ from translation import Translator, list_pretrained
 from translation.card import render_card
 from translation.data import read_tsv
 from translation.evaluate import bleu_tokenizer
-from translation.inference import PRETRAINED_ROOT
+from translation.inference import PRETRAINED_DIR
 
 # BLEU floors on the samples (sacreBLEU; the zh tokenizer for Chinese).
 FLOORS = {"en-fr": 22.0, "en-zh": 18.0}  # the shipped models reach 25.9 and 21.9 here
@@ -27,7 +27,7 @@ def test_both_models_are_shipped():
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_shipped_model_meets_its_bleu_floor(name):
     translator = Translator.from_pretrained(name)
-    pairs = read_tsv(PRETRAINED_ROOT / name / "test_sample.tsv")[:SAMPLE]
+    pairs = read_tsv(PRETRAINED_DIR / name / "test_sample.tsv")[:SAMPLE]
     assert len(pairs) == SAMPLE
     hyps = [r.text for r in translator.translate_batch([p.source for p in pairs], beam_size=5)]
     score = bleu(
@@ -46,7 +46,7 @@ def test_placeholders_survive_translation(name):
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_model_card_and_size(name):
-    folder = PRETRAINED_ROOT / name
+    folder = PRETRAINED_DIR / name
     card = (folder / "README.md").read_text(encoding="utf-8")
     for needed in ("## Data", "## Recipe", "python -m translation.train", "BLEU", "parameters"):
         assert needed in card

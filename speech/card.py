@@ -1,0 +1,108 @@
+"""A speech model's card (``README.md``), written from what its folder records.
+
+``training.json`` holds the corpus, the training runs and the held-out figures (greedy and
+beam + LM per set); it may also hold text added by hand: ``data_source`` (how the corpus was
+made), ``figures_note`` (what the decodings are) and ``measured_by`` (how the figures were
+measured). :mod:`shared.cards` renders the
+parts every app shares.
+
+Example:
+    python -m speech.card speech/pretrained/tts-en     # rewrite its README.md
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared import cards
+from shared.pretrained import load_config
+from speech.inference import PRETRAINED_DIR
+from speech.model import FORMAT_VERSION, MODEL_TYPE, SpeechConfig
+
+DECODINGS = ("greedy", "beam + LM")
+DECODING_NOTE = """`greedy`: the acoustic model alone (best label per frame). `beam + LM` (the default decoding):
+CTC beam search of 32 over the words of `lm.txt`, scored by their word bigram model
+(Kneser-Ney, `speech/lm.py`). `lm.txt` holds every training-split sentence of the corpus
+(no validation or test sentence)."""
+
+
+def _data(data: dict) -> str:
+    if data.get("data_source"):
+        return data["data_source"]
+    made_by = f"```\n{data['corpus_command']}\n```\n" if data.get("corpus_command") else ""
+    return (
+        f"Corpus: {', '.join(f'`{s}`' for s in data.get('sources', []))}.\n{made_by}"
+        "Sentences are split by a hash of their text; test sentences are never heard in training.\n"
+        "`test-seen` speaks them in training's voices, `test-unseen` in accents and voice variants\n"
+        "training never heard."
+    )
+
+
+def _cell(figures: dict, decoding: str, metric: str) -> str:
+    value = figures.get(decoding, {}).get(metric)
+    return "—" if value is None else f"{value:.2f}"
+
+
+def render_card(model_dir: str | Path) -> str:
+    """The card of the speech model in ``model_dir``, as markdown."""
+    model_dir = Path(model_dir)
+    config = load_config(
+        model_dir, SpeechConfig, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+    )
+    info = cards.read_info(model_dir)
+    data = info.get("data", {})
+    direction = "bidirectional " if config.bidirectional else ""
+    cell = config.cell.upper()
+    header = " | ".join(f"{d} WER % | {d} CER %" for d in DECODINGS)
+    rows = "\n".join(
+        f"| {f['set']} | {f['utterances']} | "
+        + " | ".join(f"{_cell(f, d, 'wer')} | {_cell(f, d, 'cer')}" for d in DECODINGS)
+        + " |"
+        for f in info.get("figures", [])
+    )
+    note = info.get("figures_note", DECODING_NOTE)
+    measured = f"\n{info['measured_by']}\n" if info.get("measured_by") else ""
+    measure = f"python -m speech.evaluate --model {cards.model_argument(model_dir, PRETRAINED_DIR)}"
+    if data.get("sources"):
+        measure += f" --data {data['sources'][0]}"
+    recipe = cards.render_recipe(
+        info.get("history", []), lambda run: cards.describe_run(run, "CER")
+    )
+    return f"""# Speech recognition model: {config.conv_layers} convolutions + {config.num_layers} {direction}{cell} layers + CTC
+
+Log-mel features ({config.n_mels} bands, 10 ms), {config.conv_layers} stride-2 3x3 convolutions
+({config.conv_channels} channels; {10 * 2**config.conv_layers} ms per output frame), {config.num_layers} {direction}{cell}
+layers of {config.hidden_size} per direction, a linear CTC head over {config.vocab_size} symbols
+(blank, space, apostrophe, a-z).
+
+## Data
+{_data(data)}
+
+## Recipe
+{recipe}
+
+## Held-out figures (jiwer)
+{note}
+
+| set | utterances | {header} |
+| --- | --- | --- | --- | --- | --- |
+{rows}
+{measured}
+## Size
+{cards.weights_summary(model_dir)}
+
+Measure it again: `{measure}`.
+"""
+
+
+def write_card(model_dir: str | Path) -> Path:
+    """Write ``README.md`` into ``model_dir`` from what the folder records."""
+    return cards.write_card(model_dir, render_card)
+
+
+def main(argv: list[str] | None = None) -> Path:
+    return cards.card_main("speech.card", __doc__, write_card, argv)
+
+
+if __name__ == "__main__":
+    main()

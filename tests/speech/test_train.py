@@ -1,0 +1,59 @@
+"""speech.train and speech.evaluate end to end on a tiny corpus of tones: the smoke path,
+the card written from training.json, and the evaluate CLI."""
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from shared.metrics import cer
+from speech import Transcriber
+from speech.card import render_card
+from speech.evaluate import main as evaluate_main
+from speech.train import main as train_main
+
+TEXTS = ["open the file", "disk full", "permission denied", "no such file", "try again"]
+
+
+def _corpus(folder):
+    folder.mkdir()
+    rows = []
+    splits = ["train"] * 8 + ["valid"] * 2 + ["test-seen"] * 2 + ["test-unseen"] * 2
+    for i, split in enumerate(splits):
+        t = np.arange(8000) / 16000
+        wave = 0.2 * np.sin(2 * np.pi * (150 + 40 * i) * t)
+        sf.write(folder / f"{i}.wav", wave.astype(np.float32), 16000)
+        rows.append({"audio": f"{i}.wav", "text": TEXTS[i % 5], "split": split, "seconds": 0.5})
+    (folder / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return folder
+
+
+def test_smoke_run_exports_a_model_with_its_card(tmp_path):
+    corpus = _corpus(tmp_path / "corpus")
+    export = train_main(
+        [
+            *("--data", str(corpus), "--out", str(tmp_path / "run"), "--max-steps", "2"),
+            *("--batch-size", "4", "--n-mels", "16", "--conv-channels", "4"),
+            *("--hidden-size", "16", "--num-layers", "1", "--amp", "off", "--threads", "1"),
+            *("--valid-utterances", "2", "--no-augment"),
+        ]
+    )
+    info = json.loads((export / "training.json").read_text())
+    assert [f["set"] for f in info["figures"]][:2] == ["test-seen", "test-unseen"]
+    assert set(info["figures"][0]) == {"set", "utterances", "greedy", "beam + LM"}
+    assert info["history"][0]["steps"] == 2
+    card = (export / "README.md").read_text()
+    assert card == render_card(export) and "| test-seen | 2 |" in card
+    # The language model's text is the training transcripts only.
+    lm = set((export / "lm.txt").read_text().split("\n")) - {""}
+    assert lm == {TEXTS[i % 5] for i in range(8)}
+    transcriber = Transcriber.from_pretrained(export)
+    result = transcriber.transcribe(corpus / "10.wav", beam_size=1, language_model=False)
+    assert result.emissions.shape == (13, 29)  # 0.5 s at 40 ms a frame, 29 symbols
+    report = evaluate_main(["--model", str(export), "--data", str(corpus), "--beam-size", "1"])
+    assert set(report) == {"test-seen", "test-unseen"}
+    # The CLI's figure is the CER of what the model writes for those two utterances.
+    hyps = [transcriber.transcribe(corpus / f"{i}.wav", beam_size=1).text for i in (10, 11)]
+    expected = 100 * cer([TEXTS[0], TEXTS[1]], hyps)
+    assert report["test-seen"]["cer"] == pytest.approx(expected)
