@@ -70,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--valid-scenes", type=int, default=300, help="scenes for validation (default: 300)"
     )
     data.add_argument(
-        "--test-scenes", type=int, default=1000, help="scenes for the card's test figures (default: 1000)"
+        "--test-scenes",
+        type=int,
+        default=1000,
+        help="scenes for the card's test figures (default: 1000)",
     )
     data.add_argument(
         "--min-freq",

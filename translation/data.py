@@ -13,8 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+from torch.utils.data import Dataset
+
 from shared.catalogs import read_catalog, translated_pairs
-from translation.text import clean_message
+from translation.text import clean_message, mask_source, mask_target
+from translation.tokenizer import BOS_ID, EOS_ID, SubwordTokenizer
 
 LOCALE_ROOT = Path("/usr/share/locale")
 # Which locale folder a bare language code means when the machine has several.
@@ -236,3 +240,85 @@ def corpus_stats(splits: Splits) -> str:
             f"{name:>5}: {len(pairs):6d} pairs, {src_words:7d} source words, {tgt_chars:8d} target characters; from {shown}"
         )
     return "\n".join(lines)
+
+
+# -- training examples ----------------------------------------------------------------------
+
+
+def masked_texts(pairs: list[Pair]) -> list[tuple[str, str]]:
+    """Each pair's source and target with placeholders masked alike on both sides."""
+    out = []
+    for pair in pairs:
+        masked, found = mask_source(pair.source)
+        out.append((masked, mask_target(pair.target, found)))
+    return out
+
+
+def encode_pairs(
+    pairs: list[Pair], src_tok: SubwordTokenizer, tgt_tok: SubwordTokenizer
+) -> list[tuple[list[int], list[int]]]:
+    return [(src_tok.encode(s), tgt_tok.encode(t)) for s, t in masked_texts(pairs)]
+
+
+class TrainingPairs(Dataset):
+    """Training pairs as (source ids, target ids).
+
+    With ``sample_alpha`` > 0 a pair is segmented afresh each time it is read, so every
+    epoch sees other subword splits of the same sentences (subword regularisation); the
+    best segmentation decides which pairs are kept and orders the batches (``best``).
+
+    Args:
+        texts: masked (source, target) strings.
+        src_tok, tgt_tok: the two sides' tokenizers.
+        sample_alpha: sentencepiece sampling smoothing; 0 keeps the best segmentation.
+        max_tokens: keep only pairs of 1 to ``max_tokens`` subwords on each side.
+    """
+
+    def __init__(
+        self,
+        texts: list[tuple[str, str]],
+        src_tok: SubwordTokenizer,
+        tgt_tok: SubwordTokenizer,
+        sample_alpha: float = 0.0,
+        max_tokens: int | None = None,
+    ) -> None:
+        self.texts, self.best = [], []
+        for source, target in texts:
+            ids = src_tok.encode(source), tgt_tok.encode(target)
+            if max_tokens is None or (0 < len(ids[0]) <= max_tokens and len(ids[1]) <= max_tokens):
+                self.texts.append((source, target))
+                self.best.append(ids)
+        self.src_tok, self.tgt_tok = src_tok, tgt_tok
+        self.sample_alpha = sample_alpha
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i: int) -> tuple[list[int], list[int]]:
+        if not self.sample_alpha:
+            return self.best[i]
+        source, target = self.texts[i]
+        return (
+            self.src_tok.encode(source, self.sample_alpha),
+            self.tgt_tok.encode(target, self.sample_alpha),
+        )
+
+
+def collate(examples: list[tuple[list[int], list[int]]]) -> dict[str, torch.Tensor]:
+    """Pad a batch: source ids, decoder input (<bos> + target), output (target + <eos>)."""
+    batch = len(examples)
+    src_len = max(len(s) for s, _ in examples)
+    tgt_len = max(len(t) for _, t in examples) + 1
+    src = torch.zeros(batch, src_len, dtype=torch.long)
+    tgt_in = torch.zeros(batch, tgt_len, dtype=torch.long)
+    tgt_out = torch.zeros(batch, tgt_len, dtype=torch.long)
+    for i, (s, t) in enumerate(examples):
+        src[i, : len(s)] = torch.tensor(s)
+        tgt_in[i, : len(t) + 1] = torch.tensor([BOS_ID, *t])
+        tgt_out[i, : len(t) + 1] = torch.tensor([*t, EOS_ID])
+    return {
+        "src": src,
+        "src_lengths": torch.tensor([len(s) for s, _ in examples]),
+        "tgt_in": tgt_in,
+        "tgt_out": tgt_out,
+    }

@@ -78,8 +78,8 @@ def test_init_continues_the_model_and_keeps_its_history(trained_model, catalogs,
 
 def test_training_pairs_resegment_each_read_only_with_alpha(tmp_path):
     from tests.translation.conftest import CHINESE, ENGLISH
+    from translation.data import TrainingPairs
     from translation.tokenizer import SubwordTokenizer
-    from translation.train import TrainingPairs
 
     src = SubwordTokenizer.train(ENGLISH, tmp_path / "en.model", vocab_size=60)
     tgt = SubwordTokenizer.train(CHINESE, tmp_path / "zh.model", 60, character_coverage=0.9995)
@@ -168,12 +168,12 @@ def test_the_last_model_is_compared_with_the_best_on_all_validation_pairs(catalo
 
 
 def test_the_last_model_replaces_the_export_when_it_scores_higher(catalogs, tmp_path, monkeypatch):
-    import translation.train as train
+    import translation.release as release
 
     # The second sweep (the last model's) scores higher: its weights become the export.
     sweeps = iter([{0.0: 10.0, 1.0: 12.0}, {0.0: 11.0, 1.0: 13.0}])
-    monkeypatch.setattr(train, "sweep_length_penalty", lambda *args: next(sweeps))
-    save = train.save_pretrained
+    monkeypatch.setattr(release, "sweep_length_penalty", lambda *args: next(sweeps))
+    save = release.save_pretrained
 
     def save_last_shifted(model, directory, *args, **kwargs):
         # At this learning rate the last weights equal the best; shift them to tell them apart.
@@ -183,7 +183,7 @@ def test_the_last_model_replaces_the_export_when_it_scores_higher(catalogs, tmp_
                     p.add_(1.0)
         return save(model, directory, *args, **kwargs)
 
-    monkeypatch.setattr(train, "save_pretrained", save_last_shifted)
+    monkeypatch.setattr(release, "save_pretrained", save_last_shifted)
     model = main(
         ["--data", str(catalogs), "--out", str(tmp_path), "--max-steps", "20", *TINY]
         + ["--eval-every", "5", "--lr", "1e-12"]
