@@ -110,40 +110,41 @@ class BeamDecoder:
         self._lock = threading.Lock()
         # flashlight wants printable tokens: '-' for the blank, '|' for the word break.
         tokens = ["-", "|", *vocab.tokens[2:]]
-        lexicon = lm_dict = None
-        if lm is not None:
-            words = [w for w in lm.words if w != "<unk>"]
-            # The decoder numbers words in this file's order, which is the LM's own.
-            with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-                f.write("\n".join(lm.words) + "\n")
-            lm_dict = f.name
-        if words:
-            # flashlight reads the lexicon from a file: one "word<TAB>letters |" line each.
-            with tempfile.NamedTemporaryFile(
-                "w", suffix=".txt", delete=False, encoding="utf-8"
-            ) as f:
-                for w in sorted(set(words)):
-                    f.write(f"{w}\t{' '.join(w)} |\n")
-            lexicon = f.name
-        try:
-            self._decoder = ctc_decoder(
-                lexicon=lexicon,
-                tokens=tokens,
-                lm=lm if lm is not None else str(kenlm) if kenlm else None,
-                lm_dict=lm_dict,
-                nbest=1,
-                beam_size=beam_size,
-                blank_token="-",
-                sil_token="|",
-                unk_word="<unk>",
-                lm_weight=lm_weight if kenlm or lm is not None else 0.0,
-                word_score=word_score,
-                log_add=True,  # merge paths to one prefix by summing, as CTC defines it
-            )
-        except RuntimeError as e:
-            raise RuntimeError(
-                "beam search needs the flashlight-text package: pip install flashlight-text"
-            ) from e
+        # flashlight reads its word list and lexicon from files while it is built: write
+        # them to a folder that is gone once the decoder exists.
+        with tempfile.TemporaryDirectory(prefix="rnn-suite-ctc-") as folder:
+            lexicon = lm_dict = None
+            if lm is not None:
+                words = [w for w in lm.words if w != "<unk>"]
+                # The decoder numbers words in this file's order, which is the LM's own.
+                lm_dict = str(Path(folder) / "words.txt")
+                Path(lm_dict).write_text("\n".join(lm.words) + "\n", encoding="utf-8")
+            if words:
+                # One "word<TAB>letters |" line per word.
+                lexicon = str(Path(folder) / "lexicon.txt")
+                Path(lexicon).write_text(
+                    "".join(f"{w}\t{' '.join(w)} |\n" for w in sorted(set(words))),
+                    encoding="utf-8",
+                )
+            try:
+                self._decoder = ctc_decoder(
+                    lexicon=lexicon,
+                    tokens=tokens,
+                    lm=lm if lm is not None else str(kenlm) if kenlm else None,
+                    lm_dict=lm_dict,
+                    nbest=1,
+                    beam_size=beam_size,
+                    blank_token="-",
+                    sil_token="|",
+                    unk_word="<unk>",
+                    lm_weight=lm_weight if kenlm or lm is not None else 0.0,
+                    word_score=word_score,
+                    log_add=True,  # merge paths to one prefix by summing, as CTC defines it
+                )
+            except RuntimeError as e:
+                raise RuntimeError(
+                    "beam search needs the flashlight-text package: pip install flashlight-text"
+                ) from e
 
     def __call__(self, log_probs: torch.Tensor, lengths: torch.Tensor) -> list[CTCOutput]:
         """Args: log_probs (B, T, V); lengths (B,) real frames. Returns one output per row."""

@@ -4,6 +4,7 @@ batched inference, greedy or beam CTC decoding, word timings."""
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ LM_FILE = "lm.txt"  # optional: the training transcripts, one per line, for the 
 DEFAULT_BEAM = 32
 LM_WEIGHT = 0.7
 LM_WORD_SCORE = 0.5
+MAX_DECODERS = 8  # beam decoders kept per Transcriber (one per beam size and LM setting)
 SILENCE_PEAK = 1e-3  # about -60 dBFS: quieter than this is taken as silence
 
 
@@ -100,7 +102,9 @@ class Transcriber:
         self.model = model.to(self.device).eval()
         self.vocab = vocab or CharVocabulary()
         self.chunk_seconds = chunk_seconds
-        self._beam: dict[tuple[int, bool], BeamDecoder] = {}
+        self._beam: dict[tuple[int, bool], BeamDecoder] = {}  # in order of last use
+        self._decoders_lock = threading.Lock()
+        self._lm = None
 
     @classmethod
     def from_pretrained(
@@ -124,23 +128,34 @@ class Transcriber:
         return cls(model, CharVocabulary(alphabet), device, lm_sentences=sentences)
 
     def _decoder(self, beam_size: int, language_model: bool) -> BeamDecoder:
+        """The beam decoder for these settings, built once and kept (the most recently used
+        :data:`MAX_DECODERS`); the word LM is built once per Transcriber. Threads of the web
+        app share them, hence the lock around check-then-build."""
         key = (beam_size, language_model)
-        if key not in self._beam:
+        with self._decoders_lock:
+            if key in self._beam:
+                self._beam[key] = self._beam.pop(key)  # most recently used last
+                return self._beam[key]
             lm = None
             if language_model:
                 if not self.lm_sentences:
                     raise ValueError("this model has no language model text (lm.txt)")
-                from speech.lm import BigramLM
+                if self._lm is None:
+                    from speech.lm import BigramLM
 
-                lm = BigramLM(self.lm_sentences)
-            self._beam[key] = BeamDecoder(
+                    self._lm = BigramLM(self.lm_sentences)
+                lm = self._lm
+            decoder = BeamDecoder(
                 self.vocab,
                 beam_size=beam_size,
                 lm=lm,
                 lm_weight=LM_WEIGHT,
                 word_score=LM_WORD_SCORE if language_model else 0.0,
             )
-        return self._beam[key]
+            self._beam[key] = decoder
+            while len(self._beam) > MAX_DECODERS:
+                self._beam.pop(next(iter(self._beam)))
+            return decoder
 
     def transcribe(
         self,

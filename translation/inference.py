@@ -18,7 +18,13 @@ from shared.decoding import DecodeConfig
 from shared.pretrained import list_pretrained as _list_pretrained
 from shared.pretrained import load_pretrained
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
-from translation.text import mask_source, missing_placeholders, normalize_text, unmask
+from translation.text import (
+    mask_source,
+    missing_placeholders,
+    normalize_text,
+    split_sentences,
+    unmask,
+)
 from translation.tokenizer import BOS_ID, EOS_ID, SubwordTokenizer
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
@@ -127,36 +133,42 @@ class Translator:
         (On a GPU the matrix kernels chosen for each batch shape round differently, so a
         near-tie between two hypotheses can rarely go the other way.)
 
-        Empty or white-space input gives an empty result. Among the beam's hypotheses the
-        best one that keeps every placeholder of the source wins.
+        Empty or white-space input gives an empty result. Text over the model's
+        ``max_source_tokens`` subwords is translated sentence by sentence (in the same
+        batches) and joined again: its attention is then block-diagonal. Among the beam's
+        hypotheses the best one that keeps every placeholder of the source wins.
 
         Raises:
-            ValueError: an input over ``MAX_CHARACTERS`` characters or over the model's
-                ``max_source_tokens`` subwords.
+            ValueError: an input over ``MAX_CHARACTERS`` characters, or a single sentence
+                over the model's ``max_source_tokens`` subwords.
         """
         if length_penalty is None:
             length_penalty = self.config.length_penalty
-        prepared = [self._prepare(t) for t in texts]
-        results: list[TranslationResult | None] = [None] * len(texts)
-        todo = [i for i, p in enumerate(prepared) if p is not None]
+        segments = [self._prepare(t) for t in texts]  # each text: its sentences, prepared
+        flat = [p for pieces in segments for p in pieces if p is not None]
+        translated: list[TranslationResult | None] = [None] * len(flat)
         # Longest first, so each batch pads little.
-        todo.sort(key=lambda i: -len(prepared[i][1]))
+        todo = sorted(range(len(flat)), key=lambda i: -len(flat[i][1]))
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
             for i, result in zip(
                 chunk,
                 self._translate_prepared(
-                    [prepared[i] for i in chunk], beam_size, max_len, length_penalty
+                    [flat[i] for i in chunk], beam_size, max_len, length_penalty
                 ),
                 strict=True,
             ):
-                results[i] = result
-        for i, p in enumerate(prepared):
-            if p is None:
-                results[i] = TranslationResult("", [], [], np.zeros((0, 0), np.float32), 0.0)
-        return results  # type: ignore[return-value]
+                translated[i] = result
+        results, position = [], 0
+        for pieces in segments:
+            count = sum(p is not None for p in pieces)
+            results.append(self._join(translated[position : position + count]))  # type: ignore[arg-type]
+            position += count
+        return results
 
-    def _prepare(self, text: str):
+    def _prepare(self, text: str) -> list:
+        """``text`` as [(cleaned, subword ids, placeholders)]: one entry, or one per sentence
+        when the whole is over the model's subword limit; [] for empty text."""
         if not isinstance(text, str):
             raise ValueError(f"expected text, got {type(text).__name__}")
         if len(text) > MAX_CHARACTERS:
@@ -164,17 +176,51 @@ class Translator:
                 f"input of {len(text)} characters is over the limit of {MAX_CHARACTERS}"
             )
         cleaned = normalize_text(text)
+        whole = self._encode(cleaned)
+        limit = self.config.max_source_tokens
+        if whole is None or len(whole[1]) <= limit:
+            return [whole] if whole else []
+        pieces = [self._encode(sentence) for sentence in split_sentences(cleaned)]
+        for piece in pieces:
+            if piece is not None and len(piece[1]) > limit:
+                raise ValueError(
+                    f"a sentence of {len(piece[1])} subwords is over the model's limit of"
+                    f" {limit}: {piece[0][:60]}..."
+                )
+        return [p for p in pieces if p is not None]
+
+    def _encode(self, cleaned: str):
         if not cleaned:
             return None
         masked, found = mask_source(cleaned)
         ids = self.source_tokenizer.encode(masked)
-        if len(ids) > self.config.max_source_tokens:
-            raise ValueError(
-                f"input of {len(ids)} subwords is over the model's limit of {self.config.max_source_tokens}; split it into sentences"
+        return (cleaned, ids, found) if ids else None
+
+    def _join(self, parts: list[TranslationResult]) -> TranslationResult:
+        """One result from the results of a text's sentences (none: the empty result)."""
+        if not parts:
+            return TranslationResult("", [], [], np.zeros((0, 0), np.float32), 0.0)
+        if len(parts) == 1:
+            return parts[0]
+        attention = np.zeros(
+            (sum(len(p.tokens) for p in parts), sum(len(p.source_tokens) for p in parts)),
+            np.float32,
+        )
+        row = column = 0
+        for p in parts:
+            attention[row : row + len(p.tokens), column : column + len(p.source_tokens)] = (
+                p.attention
             )
-        if not ids:
-            return None
-        return cleaned, ids, found
+            row, column = row + len(p.tokens), column + len(p.source_tokens)
+        separator = "" if self.config.tgt_lang.startswith(("zh", "ja")) else " "
+        return TranslationResult(
+            text=separator.join(p.text for p in parts),
+            tokens=[t for p in parts for t in p.tokens],
+            source_tokens=[t for p in parts for t in p.source_tokens],
+            attention=attention,
+            score=float(np.mean([p.score for p in parts])),
+            missing_placeholders=[m for p in parts for m in p.missing_placeholders],
+        )
 
     def _translate_prepared(
         self, prepared, beam_size, max_len, length_penalty

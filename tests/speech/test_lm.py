@@ -31,3 +31,39 @@ def test_language_model_decoding_fixes_a_misspelling():
     assert greedy_decode(lp, vocab).text == "helo world"
     decoder = BeamDecoder(vocab, beam_size=32, lm=BigramLM(SENTENCES), lm_weight=1.0)
     assert decoder(lp[None], torch.tensor([len(lp)]))[0].text == "hello world"
+
+
+def test_decoders_leave_no_files_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    vocab = CharVocabulary()
+    BeamDecoder(vocab, beam_size=4, lm=BigramLM(SENTENCES))
+    BeamDecoder(vocab, beam_size=4, words=["hello", "world"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_transcriber_builds_its_language_model_once_and_keeps_few_decoders(
+    tiny_speech_dir, monkeypatch
+):
+    import speech.lm
+    from speech.inference import MAX_DECODERS, Transcriber
+
+    built = []
+    original = speech.lm.BigramLM
+
+    class CountingLM(original):
+        def __init__(self, sentences):
+            built.append(1)
+            super().__init__(sentences)
+
+    monkeypatch.setattr(speech.lm, "BigramLM", CountingLM)
+    transcriber = Transcriber.from_pretrained(tiny_speech_dir)
+    transcriber.lm_sentences = SENTENCES
+    audio = torch.zeros(8000).numpy()
+    for beam in range(1, MAX_DECODERS + 4):
+        transcriber.transcribe(audio, 16000, beam_size=beam + 1, language_model=True)
+    assert len(built) == 1
+    assert len(transcriber._beam) == MAX_DECODERS
+    newest = next(reversed(transcriber._beam))
+    assert newest == (MAX_DECODERS + 4, True)

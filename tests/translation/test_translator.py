@@ -21,7 +21,7 @@ def translator(tiny_model_dir):
 
 def test_result_fields_and_attention_shape(translator):
     r = translator.translate("the red text file was saved", beam_size=3)
-    assert isinstance(r.text, str) and r.tokens
+    assert r.tokens and r.text == "".join(r.tokens).replace("\u2581", " ").strip()
     assert r.attention.shape == (len(r.tokens), len(r.source_tokens))
     assert np.allclose(r.attention.sum(axis=1), 1.0, atol=1e-4)
     assert np.isfinite(r.score)
@@ -57,17 +57,54 @@ def test_overlong_input_names_the_limit(translator):
 
 
 def test_any_unicode_is_handled(translator):
-    for text in ("the file 🙂 was saved", "control\x00\x07chars", "ｆｕｌｌｗｉｄｔｈ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"):
-        assert isinstance(translator.translate(text, beam_size=2).text, str)
+    texts = ["the file 🙂 was saved", "control\x00\x07chars", "ｆｕｌｌｗｉｄｔｈ", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"]
+    texts.append("a lone surrogate \ud800 from a browser")  # sentencepiece refuses these
+    for text in texts:
+        r = translator.translate(text, beam_size=2)
+        assert r.tokens and r.attention.shape == (len(r.tokens), len(r.source_tokens))
 
 
-def test_missing_placeholders_are_reported(translator):
-    r = translator.translate("the data file %s was saved to %d", beam_size=2)
-    from translation.text import missing_placeholders
+def test_text_over_the_subword_limit_is_translated_sentence_by_sentence(translator):
+    sentences = [
+        f"the {c} data file number {n} was saved." for n in range(3) for c in ("red", "old")
+    ]
+    text = " ".join(sentences)
+    assert len(translator.source_tokenizer.encode(text)) > translator.config.max_source_tokens
+    whole = translator.translate(text, beam_size=2)
+    parts = translator.translate_batch(sentences, beam_size=2)
+    assert whole.text == " ".join(p.text for p in parts)
+    assert whole.tokens == [t for p in parts for t in p.tokens]
+    # Block-diagonal attention: each sentence's output looks only at its own source.
+    row = column = 0
+    for p in parts:
+        block = whole.attention[row : row + len(p.tokens), column : column + len(p.source_tokens)]
+        assert np.array_equal(block, p.attention)
+        row, column = row + len(p.tokens), column + len(p.source_tokens)
+    assert np.allclose(whole.attention.sum(axis=1), 1.0, atol=1e-4)
 
-    assert r.missing_placeholders == missing_placeholders(
-        "the data file %s was saved to %d", r.text
-    )
+
+def test_the_best_hypothesis_that_keeps_the_placeholders_wins(translator, monkeypatch):
+    import torch
+
+    from shared.decoding import Hypothesis
+
+    target = translator.target_tokenizer
+    without = target.encode("le fichier a été")
+    with_placeholder = target.encode("le fichier <ph0> a été")
+    assert target.decode(with_placeholder).count("<ph0>") == 1
+
+    def fake_generate(memory, pad_mask, *, bos, eos, config, max_lens):
+        def hyp(tokens, score):
+            return Hypothesis(tokens, score, score, torch.full((len(tokens), 5), 0.2), True)
+
+        return [[hyp(without, -1.0), hyp(with_placeholder, -2.0)]] * memory.size(0)
+
+    monkeypatch.setattr(translator.model.decoder, "generate", fake_generate)
+    r = translator.translate("the file %s was saved", beam_size=2)
+    assert "%s" in r.text and r.missing_placeholders == [] and r.score == -2.0
+    # When no hypothesis keeps them, the best one is returned and its gaps reported.
+    r = translator.translate("the file %s was saved to %d", beam_size=2)
+    assert r.score == -1.0 and r.missing_placeholders == ["%s", "%d"]
 
 
 def test_not_a_model_is_a_clear_error(tmp_path):
