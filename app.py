@@ -2,7 +2,7 @@
 how recurrent networks work.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--auth user:password] [--concurrency N]
-                  [--caption-model DIR] [--speech-model DIR] [--translation-model DIR]
+                  [--threads N] [--caption-model DIR] [--speech-model DIR] [--translation-model DIR]
 
 Serves on 127.0.0.1 unless told otherwise, with analytics off and no share link; models load
 on first use; stops cleanly (exit code 0) on Ctrl-C or SIGTERM. A model folder you trained can
@@ -13,6 +13,7 @@ also be given through ``RNN_SUITE_CAPTION_MODEL``, ``RNN_SUITE_SPEECH_MODEL`` or
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import threading
@@ -20,10 +21,15 @@ import threading
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402  (analytics must be off before gradio is imported)
+import torch  # noqa: E402
 
+from captioning import Captioner  # noqa: E402
 from captioning import tab as captioning_tab  # noqa: E402
 from shared.explain import memory_figure, unrolled_figure  # noqa: E402
+from shared.pretrained import ModelLoadError  # noqa: E402
+from speech import Transcriber  # noqa: E402
 from speech import tab as speech_tab  # noqa: E402
+from translation import Translator  # noqa: E402
 from translation import tab as translation_tab  # noqa: E402
 
 TITLE = "RNN Suite"
@@ -31,11 +37,20 @@ MAX_UPLOAD = "10mb"
 QUEUE_SIZE = 64
 
 
+TABS = 3  # tabs that run requests side by side
+
+
 def default_concurrency() -> int:
     """Requests each tab runs at once: half the CPU cores (at least one), since the three
     tabs run side by side and every request is CPU-bound; more would only share the cores
     and slow each other down, while the queue keeps order."""
     return max(1, (os.cpu_count() or 2) // 2)
+
+
+def default_threads(concurrency: int) -> int:
+    """Torch threads per request: the cores shared by every request that can run at once
+    (each tab's ``concurrency``), at least one; more would oversubscribe the cores."""
+    return max(1, (os.cpu_count() or 2) // (concurrency * TABS))
 
 
 STORY = """
@@ -140,12 +155,32 @@ def main(argv: list[str] | None = None) -> None:
             metavar="DIR",
             help=f"a {app_name} model folder you trained, offered first in its tab",
         )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="torch threads per request (default: the CPU cores divided among the requests"
+        " that can run at once, at least 1)",
+    )
     args = parser.parse_args(argv)
     if args.concurrency < 1:
         parser.error("--concurrency must be at least 1")
-    for folder in (args.caption_model, args.speech_model, args.translation_model):
-        if folder and not os.path.isfile(os.path.join(folder, "config.json")):
-            parser.error(f"{folder} is not a model folder (no config.json)")
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be at least 1")
+    # A broken model folder is found now, with its name, not by the first user of its tab.
+    for folder, loader in (
+        (args.caption_model, Captioner.from_pretrained),
+        (args.speech_model, Transcriber.from_pretrained),
+        (args.translation_model, Translator.from_pretrained),
+    ):
+        if folder:
+            try:
+                loader(folder)
+            except (ModelLoadError, ValueError, OSError) as err:
+                parser.error(f"{folder} is not a usable model folder: {err}")
+    torch.set_num_threads(args.threads or default_threads(args.concurrency))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
 
     demo = build_app(args.caption_model, args.speech_model, args.translation_model)
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=args.concurrency)

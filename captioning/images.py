@@ -13,11 +13,17 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 MAX_PIXELS = 40_000_000  # larger images are refused (decompression bombs)
+MIN_SIDE = 16  # smaller images hold too little to caption (a 1x1 image gave junk)
 
 
 def _check_size(width: int, height: int) -> None:
     if width == 0 or height == 0:
         raise ValueError(f"the image is empty ({width}x{height} pixels)")
+    if min(width, height) < MIN_SIDE:
+        raise ValueError(
+            f"the image is {width}x{height} pixels, too small to caption: it needs at least"
+            f" {MIN_SIDE} pixels on each side"
+        )
     if width * height > MAX_PIXELS:
         raise ValueError(f"the image has {width * height:,} pixels; the limit is {MAX_PIXELS:,}")
 
@@ -72,16 +78,25 @@ def load_rgb(image) -> Image.Image:
             raise ValueError(f"no image file at {path}")
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                # Opening reads only the header; the size check below refuses big images
+                # before their pixels are decoded, with this module's own message.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
                 with Image.open(path) as opened:
                     _check_size(*opened.size)
                     opened.load()
                     return _from_pil(opened)
-        except (
-            UnidentifiedImageError,
-            Image.DecompressionBombError,
-            Image.DecompressionBombWarning,
-            OSError,
-        ) as err:
-            raise ValueError(f"{path.name} is not a readable image: {err}") from err
+        except Image.DecompressionBombError as err:  # far over the limit: PIL stops at open
+            raise ValueError(
+                f"{path.name} has over {2 * Image.MAX_IMAGE_PIXELS:,} pixels; the limit is"
+                f" {MAX_PIXELS:,}"
+            ) from err
+        except UnidentifiedImageError as err:
+            raise ValueError(
+                f"{path.name} is not a readable image: not a format this can read (PNG, JPEG,"
+                " GIF, BMP, TIFF, WebP...)"
+            ) from err
+        except OSError as err:  # the header was fine, the pixels are not (say, cut short)
+            raise ValueError(
+                f"{path.name} is not a readable image: it is damaged or cut short"
+            ) from err
     raise ValueError(f"expected a PIL image, a NumPy array or a path, got {type(image).__name__}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -14,26 +15,31 @@ import numpy as np
 from PIL import Image
 
 from captioning.images import load_rgb
-from captioning.inference import PRETRAINED_DIR, Captioner
+from captioning.inference import DEFAULT_MODEL, PRETRAINED_DIR, Captioner
 from shared.plots import attention_overlay
 from shared.pretrained import ModelChoices
+from shared.tabs import user_errors
+from shared.uploads import upload_path
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
 OVERLAY_DIR = Path(tempfile.gettempdir()) / "rnn-suite-attention"
+MAX_OVERLAYS = 2000  # about 150 MB of overlays at most
+# A refused input is the user's to fix: a message and one log line, not a traceback.
+USER_ERROR = functools.partial(gr.Error, print_exception=False)
 MODELS = ModelChoices(PRETRAINED_DIR, Captioner.from_pretrained)
 
 
-def caption(image, beam_size: float = 3, model: str = "shapes"):
-    """Caption an image; returns the caption and one attention overlay per word."""
-    if image is None:
-        raise gr.Error("Upload an image, take one with the webcam, or pick an example.")
+@user_errors("/caption", USER_ERROR)
+def caption(image, model: str = DEFAULT_MODEL, beam_size: float = 3):
+    """Caption an uploaded image file; returns the caption and one attention overlay per word."""
+    path = upload_path(image)
+    if path is None:
+        raise ValueError("Upload an image, take one with the webcam, or pick an example.")
     if model not in MODELS.names():
-        raise gr.Error(f"No captioning model {model!r} is installed.")
-    try:
-        picture = load_rgb(image)
-        result = MODELS.load(model).caption(picture, beam_size=int(beam_size))
-    except ValueError as err:
-        raise gr.Error(str(err)) from err
+        raise ValueError(f"No captioning model {model!r} is installed.")
+    captioner = MODELS.load(model)
+    picture = load_rgb(path)  # header checks first: size limits hold before any decoding
+    result = captioner.caption(picture, beam_size=int(beam_size))
     pixels = np.asarray(picture.resize((256, 256)))
     gallery = [
         (overlay_file(attention_overlay(pixels, attn)), f"{i + 1}. {word}")
@@ -55,12 +61,23 @@ def overlay_file(image: np.ndarray) -> str:
     Image.fromarray(image).save(buffer, format="JPEG", quality=90)
     data = buffer.getvalue()
     path = OVERLAY_DIR / f"{hashlib.sha1(data).hexdigest()}.jpg"
-    if not path.exists():
+    if path.exists():
+        os.utime(path)  # in use again: the newest are the last to be pruned
+    else:
         OVERLAY_DIR.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         partial.write_bytes(data)
         os.replace(partial, path)
+        _prune(OVERLAY_DIR, MAX_OVERLAYS)
     return str(path)
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used overlays, so a server running for
+    months keeps a bounded folder (Gradio copies each one it serves into its own cache)."""
+    files = sorted(folder.glob("*.jpg"), key=lambda f: f.stat().st_mtime)
+    for old in files[: max(0, len(files) - keep)]:
+        old.unlink(missing_ok=True)
 
 
 def build_tab(model_dir: str | None = None) -> None:
@@ -70,7 +87,7 @@ def build_tab(model_dir: str | None = None) -> None:
     if model_dir:
         MODELS.add(model_dir)
     models = MODELS.names()
-    default = MODELS.first("shapes")
+    default = MODELS.first(DEFAULT_MODEL)
     gr.Markdown(
         "A convolutional network turns the image into an 8x8 grid of features; an LSTM writes the caption word"
         " by word and, before each word, attends over the grid. Each picture below shows where it looked for one word."
@@ -81,7 +98,7 @@ def build_tab(model_dir: str | None = None) -> None:
     with gr.Row():
         with gr.Column():
             image = gr.Image(
-                type="pil",
+                type="filepath",
                 sources=["upload", "webcam", "clipboard"],
                 label="Image",
                 elem_id="caption-image",
@@ -105,9 +122,11 @@ def build_tab(model_dir: str | None = None) -> None:
         gr.Examples(examples, inputs=[image])
     button.click(
         caption,
-        inputs=[image, beam, model],
+        inputs=[image, model, beam],
         outputs=[text, gallery],
         api_name="caption",
+        # The file as uploaded: captioning.images reads it (alpha, 16-bit, size limits).
+        preprocess=False,
         concurrency_limit="default",  # app.py sets it for the queue
         concurrency_id="caption",
     )

@@ -14,19 +14,40 @@ SAMPLE_RATE = 16000
 MAX_SECONDS = 600.0
 
 
+def check_duration(path: str | Path, max_seconds: float = MAX_SECONDS) -> float:
+    """The duration of an audio file, from its header (nothing is decoded).
+
+    Raises:
+        ValueError: not an audio file soundfile reads, empty, or longer than ``max_seconds``.
+    """
+    name = Path(path).name
+    if not Path(path).is_file():
+        raise ValueError(f"no audio file at {path}")
+    try:
+        info = sf.info(str(path))
+    except (sf.LibsndfileError, RuntimeError, OSError, TypeError):
+        raise ValueError(
+            f"{name} is not an audio file this can read (WAV, FLAC, OGG/Vorbis/Opus or MP3)"
+        ) from None
+    if info.frames == 0:
+        raise ValueError(f"{name} holds no sound (zero samples)")
+    if info.duration > max_seconds:
+        raise ValueError(f"{name} is {info.duration:.0f} s long; the limit is {max_seconds:.0f} s")
+    return info.duration
+
+
 def load_audio(path: str | Path) -> np.ndarray:
-    """Read a WAV/FLAC/OGG file as mono float32 at :data:`SAMPLE_RATE`, shape (n,).
+    """Read an audio file (WAV, FLAC, OGG, MP3: whatever libsndfile reads) as mono float32
+    at :data:`SAMPLE_RATE`, shape (n,).
 
     Raises:
         ValueError: unreadable or unsupported file, or see :func:`prepare_waveform`.
     """
+    check_duration(path)
     try:
-        info = sf.info(str(path))
-    except (sf.LibsndfileError, RuntimeError, OSError) as e:
-        raise ValueError(f"cannot read audio from {path}: {e}") from None
-    if info.duration > MAX_SECONDS:
-        raise ValueError(f"audio is {info.duration:.0f} s long; the limit is {MAX_SECONDS:.0f} s")
-    samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
+        samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError) as e:  # a header that lied
+        raise ValueError(f"{Path(path).name} is damaged: {e}") from None
     return prepare_waveform(samples, rate)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+
 import gradio as gr
 
 from shared.plots import attention_heatmap
 from shared.pretrained import ModelChoices
-from translation.inference import MAX_CHARACTERS, PRETRAINED_DIR, Translator
+from shared.tabs import user_errors
+from translation.inference import DEFAULT_MODEL, MAX_CHARACTERS, PRETRAINED_DIR, Translator
 
 EXAMPLES = [
     "Permission denied",
@@ -17,21 +20,22 @@ EXAMPLES = [
 ]
 
 
+# A refused input is the user's to fix: a message and one log line, not a traceback.
+USER_ERROR = functools.partial(gr.Error, print_exception=False)
 MODELS = ModelChoices(PRETRAINED_DIR, Translator.from_pretrained)
 
 
-def translate(text: str, model: str = "en-fr", beam_size: float = 5):
+@user_errors("/translate", USER_ERROR)
+def translate(text: str, model: str = DEFAULT_MODEL, beam_size: float = 5):
     """Translate and draw the attention; errors reach the page as messages."""
     if model not in MODELS.names():
-        raise gr.Error(f"unknown model {model!r}; available: {', '.join(MODELS.names())}")
+        raise ValueError(f"No translation model {model!r} is installed.")
     if text is not None and len(text) > MAX_CHARACTERS:
-        raise gr.Error(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
-    try:
-        result = MODELS.load(model).translate(text or "", beam_size=int(beam_size))
-    except ValueError as err:
-        raise gr.Error(str(err)) from err
-    if not result.tokens:
-        return result.text, None
+        raise ValueError(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
+    if not text or not text.strip():
+        gr.Warning("Type some English text to translate.")
+        return "", None
+    result = MODELS.load(model).translate(text, beam_size=int(beam_size))
     figure = attention_heatmap(
         result.attention,
         result.source_tokens,
@@ -53,7 +57,7 @@ def build_tab(model_dir: str | None = None) -> None:
     if model_dir:
         MODELS.add(model_dir)
     models = MODELS.names()
-    default = MODELS.first("en-fr") if models else None
+    default = MODELS.first(DEFAULT_MODEL) if models else None
     gr.Markdown(
         "A bidirectional GRU reads the English sentence both ways; an LSTM decoder writes the translation one"
         " subword at a time, attending to the source at every step. The heatmap shows that attention: each row"

@@ -52,7 +52,7 @@ def test_caption(client, tmp_path):
     assert triples(text) == triples(scene.caption), (text, scene.caption)
     assert len(gallery) == len(text.replace(",", " ,").split())
     (tmp_path / "notes.png").write_text("not an image")
-    with pytest.raises(AppError):
+    with pytest.raises(AppError, match="notes.png is not a readable image"):
         client.predict(handle_file(str(tmp_path / "notes.png")), api_name="/caption")
     text, _ = client.predict(handle_file(str(tmp_path / "scene.png")), api_name="/caption")
     assert text  # still serving
@@ -81,9 +81,9 @@ def test_transcribe(client, tmp_path):
     # Greedy letters, no language model: still close to what was said.
     text, _, _ = client.predict(
         handle_file(str(SPEECH_EXAMPLES / "example-1.wav")),
+        "tts-en",
         1,
         False,
-        "tts-en",
         api_name="/transcribe",
     )
     assert cer([SPOKEN["example-1.wav"]], [text]) < 0.2, text  # and still serving
@@ -122,7 +122,8 @@ def test_auth_model_override_and_clean_shutdown(tmp_path):
     [
         (["--concurrency", "0"], "--concurrency must be at least 1"),
         (["--auth", "nopassword"], "USER:PASSWORD"),
-        (["--speech-model", "/nonexistent"], "not a model folder"),
+        (["--speech-model", "/nonexistent"], "/nonexistent is not a usable model folder"),
+        (["--threads", "0"], "--threads must be at least 1"),
     ],
 )
 def test_bad_flags_are_refused_with_a_message(flags, message):
@@ -130,3 +131,23 @@ def test_bad_flags_are_refused_with_a_message(flags, message):
         [sys.executable, str(ROOT / "app.py"), *flags], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 2 and message in done.stderr, done.stderr
+
+
+def test_broken_model_folder_is_refused_at_start(tmp_path):
+    import shutil
+
+    from speech.inference import PRETRAINED_DIR
+
+    folder = tmp_path / "broken"
+    shutil.copytree(PRETRAINED_DIR / "tts-en", folder)
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps(config | {"hidden_size": 128}))
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "--speech-model", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr
+    assert f"{folder} is not a usable model folder" in done.stderr
+    assert "size mismatch" in done.stderr and "Traceback" not in done.stderr

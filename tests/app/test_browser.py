@@ -3,7 +3,6 @@ would, a screenshot of each kept in ``test-artifacts/``, and not one request lea
 
 import os
 import shutil
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -20,19 +19,31 @@ SCREENSHOT_DIRS = [ARTIFACTS] + (
 TIMEOUT_MS = 120_000
 
 
+def missing(message: str) -> None:
+    """Skip with an install hint; under CI a missing tool is a failure."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        message = "Chromium is not installed: sudo apt-get install chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        missing("Chromium is not installed: sudo apt-get install chromium")
     return path
+
+
+def playwright_api():
+    try:
+        import playwright.sync_api
+    except ImportError:
+        missing("Playwright is not installed: pip install -e '.[test]'")
+    return playwright.sync_api
 
 
 @pytest.fixture(scope="module")
 def page(app_url, tmp_path_factory):
-    playwright = pytest.importorskip("playwright.sync_api")
+    playwright = playwright_api()
     executable = chromium()
     outside: list[str] = []
     with playwright.sync_playwright() as p:
@@ -71,7 +82,10 @@ def page(app_url, tmp_path_factory):
 def screenshot(page, name: str) -> None:
     for folder in SCREENSHOT_DIRS:
         folder.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+        path = folder / f"{name}.png"
+        path.unlink(missing_ok=True)  # a file left by an earlier run proves nothing
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000, f"{path} is nearly empty"
 
 
 def output_text(page, elem_id: str) -> str:
@@ -140,9 +154,3 @@ def test_errors_reach_the_page_as_messages(page, app_url):
     page.locator("#caption-button").click()
     page.get_by_text("Upload an image").first.wait_for(timeout=TIMEOUT_MS)
     screenshot(page, "error-message")
-
-
-def test_screenshots_were_kept():
-    names = {p.stem for p in ARTIFACTS.glob("*.png")}
-    assert {"captioning", "speech", "translation", "how-it-works"} <= names
-    assert Path(ARTIFACTS / "captioning.png").stat().st_size > 10_000

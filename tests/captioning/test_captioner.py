@@ -34,23 +34,32 @@ def test_batch_equals_one_by_one(captioner, beam_size):
 def test_any_image_mode_size_and_input_kind(captioner, tmp_path):
     base = render_scene(2).image
     rgba = base.convert("RGBA")
-    variants = [
-        base,
+    base.save(tmp_path / "scene.png")
+    # The same pixels however they come: opaque alpha, arrays of any scale, files.
+    same = [
         rgba,
+        np.asarray(base),
+        np.asarray(rgba),
+        np.asarray(base) / 255.0,
+        tmp_path / "scene.png",
+        str(tmp_path / "scene.png"),
+    ]
+    other = [
         base.convert("L"),
         base.convert("P"),
         base.convert("CMYK"),
         base.resize((300, 90)),
         Image.fromarray(np.asarray(base.convert("L")).astype(np.uint16) * 257),
-        np.asarray(base),
-        np.asarray(rgba),
         np.asarray(base.convert("L")),
-        np.asarray(base) / 255.0,
     ]
-    base.save(tmp_path / "scene.png")
-    variants += [tmp_path / "scene.png", str(tmp_path / "scene.png")]
-    for variant in variants:
-        assert isinstance(captioner.caption(variant, beam_size=1).text, str)
+    expected = captioner.caption(base, beam_size=1)
+    for variant in same:
+        r = captioner.caption(variant, beam_size=1)
+        assert r.tokens == expected.tokens and r.score == pytest.approx(expected.score)
+        assert np.allclose(r.attention, expected.attention, atol=1e-6)
+    for variant in other:
+        r = captioner.caption(variant, beam_size=1)
+        assert r.attention.shape == (len(r.tokens), *expected.attention.shape[1:])
 
 
 def test_bad_inputs_are_clear_value_errors(captioner, tmp_path):
@@ -60,7 +69,8 @@ def test_bad_inputs_are_clear_value_errors(captioner, tmp_path):
         (tmp_path / "missing.png", "no image file"),
         (np.zeros((0, 10, 3), np.uint8), "empty"),
         (np.zeros((10, 10, 2), np.uint8), "expected an"),
-        (np.full((4, 4, 3), np.nan), "NaN"),
+        (np.full((20, 20, 3), np.nan), "NaN"),
+        (np.zeros((1, 1, 3), np.uint8), "1x1 pixels, too small to caption"),
         ("not a path", "no image file"),
         (12, "expected a PIL image"),
     ]

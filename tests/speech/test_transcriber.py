@@ -80,10 +80,13 @@ def test_bad_samples_are_value_errors(transcriber, audio, message):
 
 def test_bad_files_and_limits(transcriber, tmp_path):
     (tmp_path / "not.wav").write_bytes(b"this is not audio")
-    with pytest.raises(ValueError, match="cannot read audio"):
+    with pytest.raises(ValueError, match="not.wav is not an audio file this can read"):
         transcriber.transcribe(tmp_path / "not.wav")
-    with pytest.raises(ValueError, match="cannot read audio"):
+    with pytest.raises(ValueError, match="no audio file at"):
         transcriber.transcribe(tmp_path / "missing.wav")
+    sf.write(tmp_path / "empty.wav", np.zeros(0, np.float32), 16000)
+    with pytest.raises(ValueError, match="empty.wav holds no sound"):
+        transcriber.transcribe(tmp_path / "empty.wav")
     with pytest.raises(ValueError, match="sample_rate"):
         transcriber.transcribe(_speechlike(1.0))
     with pytest.raises(ValueError, match="limit"):

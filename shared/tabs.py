@@ -1,0 +1,35 @@
+"""What every tab of the web app does around its one call: turn the failures a user can
+cause into a message, log them in one line, and keep the real faults loud.
+
+The UI library stays out of ``shared``: a tab passes its own error type in.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("rnn_suite.web")
+
+
+def user_errors(endpoint: str, message_error: Callable[[str], Exception]) -> Callable[[F], F]:
+    """Wrap a tab function so that a ``ValueError`` (bad input, a model folder that does not
+    load: :class:`~shared.pretrained.ModelLoadError` is one) reaches the page as
+    ``message_error(text)`` and the log as one line; other exceptions pass unchanged."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except ValueError as err:
+                text = str(err) or type(err).__name__
+                log.info("%s: refused: %s", endpoint, text)
+                raise message_error(text) from None
+
+        return wrapped  # type: ignore[return-value]
+
+    return wrap
