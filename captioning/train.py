@@ -30,11 +30,11 @@ from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig, CaptionM
 from shared.attention import doubly_stochastic_penalty
 from shared.cards import run_record, write_info
 from shared.cli import (
-    add_dataclass_args,
-    add_run_args,
     command_line,
     dataclass_from_args,
-    script_parser,
+    run_folders,
+    run_script,
+    train_script,
 )
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
@@ -53,8 +53,16 @@ TRAIN_DEFAULTS = dict(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = script_parser("captioning.train", __doc__)
-    data = parser.add_argument_group("data")
+    script = train_script(
+        "captioning.train",
+        __doc__,
+        model_config=CaptionConfig,
+        train_config=TrainConfig,
+        train_defaults=TRAIN_DEFAULTS,
+        out="runs/shapes",
+        skip=("vocab_size",),
+    )
+    data, run = script.data, script.run
     data.add_argument(
         "--data",
         help="Karpathy-split JSON (dataset_flickr8k.json, ...); default: procedural scenes",
@@ -81,16 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="keep words seen at least this often (default: 1; 5 suits Flickr/COCO)",
     )
-    run = add_run_args(parser, "runs/shapes")
     run.add_argument(
         "--pretrained",
         action=argparse.BooleanOptionalAction,
         default=True,
         help="ResNet ImageNet weights from the local torch cache (default: on)",
     )
-    add_dataclass_args(parser, CaptionConfig, title="model", skip=("vocab_size",))
-    add_dataclass_args(parser, TrainConfig, title="training", defaults=TRAIN_DEFAULTS)
-    return parser
+    return script.parser
 
 
 def make_loss_fn(penalty: float):
@@ -108,10 +113,7 @@ def make_loss_fn(penalty: float):
 
 def main(argv: list[str] | None = None) -> Path:
     args = build_parser().parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    out = Path(args.out)
-    export = Path(args.export) if args.export else out / "model"
+    out, export = run_folders(args)
     config = dataclass_from_args(CaptionConfig, args)
     if args.data:
         train_items = karpathy_items(args.data, args.images or ".", "train")
@@ -237,4 +239,4 @@ def test_figures(
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -8,6 +8,8 @@ import dataclasses
 import re
 import shlex
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, get_type_hints
 
 C = TypeVar("C")
@@ -119,3 +121,59 @@ def add_run_args(
     run.add_argument("--export", default=None, help="model folder to write (default: <out>/model)")
     run.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's choice)")
     return run
+
+
+@dataclasses.dataclass
+class TrainScript:
+    """The parser every ``<app>.train`` has, with its groups in one order: ``data`` and
+    ``run`` for the script's own flags (``run`` already holds ``--out``, ``--export``,
+    ``--threads``), then the model's architecture flags and the training flags, each from
+    its dataclass."""
+
+    parser: argparse.ArgumentParser
+    data: argparse._ArgumentGroup
+    run: argparse._ArgumentGroup
+
+
+def train_script(
+    module: str,
+    doc: str | None,
+    *,
+    model_config: type,
+    train_config: type,
+    train_defaults: dict[str, Any],
+    out: str | None,
+    out_help: str | None = None,
+    skip: tuple[str, ...] = (),
+) -> TrainScript:
+    """A training script's parser (see :class:`TrainScript`); ``skip`` names model fields
+    that the script sets itself (say, ``vocab_size``)."""
+    parser = script_parser(module, doc)
+    data = parser.add_argument_group("data")
+    run = add_run_args(parser, out, out_help)
+    add_dataclass_args(parser, model_config, title="model", skip=skip)
+    add_dataclass_args(parser, train_config, title="training", defaults=train_defaults)
+    return TrainScript(parser, data, run)
+
+
+def run_folders(args: argparse.Namespace, out: str | None = None) -> tuple[Path, Path]:
+    """Set the CPU threads a training run asked for; return its run folder (``--out``, or
+    ``out`` when the script derives it) and its export folder (``--export``, else
+    ``<out>/model``)."""
+    import torch  # only the scripts that train need it
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    folder = Path(args.out or out)
+    return folder, Path(args.export) if args.export else folder / "model"
+
+
+def run_script(main: Callable[[], Any]) -> None:
+    """Run a script's ``main``; an error the user can fix (a bad run folder, a model folder
+    that does not load, bad data: a ``ValueError``) ends it with its message and exit code 2,
+    not a traceback."""
+    try:
+        main()
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -25,11 +25,11 @@ from torch import nn
 from shared.batching import bucketed_batches
 from shared.cards import run_record, write_info
 from shared.cli import (
-    add_dataclass_args,
-    add_run_args,
     command_line,
     dataclass_from_args,
-    script_parser,
+    run_folders,
+    run_script,
+    train_script,
 )
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
@@ -56,8 +56,16 @@ TRAIN_DEFAULTS = dict(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = script_parser("speech.train", __doc__)
-    data = parser.add_argument_group("data")
+    script = train_script(
+        "speech.train",
+        __doc__,
+        model_config=SpeechConfig,
+        train_config=TrainConfig,
+        train_defaults=TRAIN_DEFAULTS,
+        out="runs/tts-en",
+        skip=("vocab_size",),
+    )
+    data, run = script.data, script.run
     data.add_argument(
         "--data",
         nargs="+",
@@ -79,15 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="speed, gain and noise perturbation plus SpecAugment (default: on)",
     )
-    run = add_run_args(parser, "runs/tts-en")
     run.add_argument(
         "--init",
         help="start from this model folder's weights (its architecture must match the flags)",
     )
     run.add_argument("--test-limit", type=int, default=500, help="test utterances per set")
-    add_dataclass_args(parser, SpeechConfig, title="model", skip=("vocab_size",))
-    add_dataclass_args(parser, TrainConfig, title="training", defaults=TRAIN_DEFAULTS)
-    return parser
+    return script.parser
 
 
 def ctc_loss(model: nn.Module, batch: dict[str, torch.Tensor]):
@@ -125,10 +130,7 @@ def split_items(args) -> tuple[list[SpeechItem], list[SpeechItem], list[SpeechIt
 
 def main(argv: list[str] | None = None) -> Path:
     args = build_parser().parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    out = Path(args.out)
-    export = Path(args.export) if args.export else out / "model"
+    out, export = run_folders(args)
     train_items, valid_items, test_items = split_items(args)
     vocab = CharVocabulary()
     config = dataclass_from_args(SpeechConfig, args)
@@ -240,4 +242,4 @@ def main(argv: list[str] | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

@@ -29,11 +29,11 @@ from torch import nn
 from shared.batching import bucketed_batches
 from shared.cards import run_record
 from shared.cli import (
-    add_dataclass_args,
-    add_run_args,
     command_line,
     dataclass_from_args,
-    script_parser,
+    run_folders,
+    run_script,
+    train_script,
 )
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_config, save_pretrained
@@ -73,8 +73,17 @@ TRAIN_DEFAULTS = dict(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = script_parser("translation.train", __doc__)
-    data = parser.add_argument_group("data")
+    script = train_script(
+        "translation.train",
+        __doc__,
+        model_config=TranslationConfig,
+        train_config=TrainConfig,
+        train_defaults=TRAIN_DEFAULTS,
+        out=None,
+        out_help="runs/<src>-<tgt>",
+        skip=("src_lang", "tgt_lang", "src_vocab_size", "tgt_vocab_size", "length_penalty"),
+    )
+    data, run = script.data, script.run
     data.add_argument("--src", default="en", help="source language (default: en)")
     data.add_argument(
         "--tgt",
@@ -118,7 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=80,
         help="drop training pairs longer than this in subwords (default: 80)",
     )
-    run = add_run_args(parser, None, "runs/<src>-<tgt>")
     run.add_argument(
         "--init",
         help="continue training this model folder: its weights and its subword tokenizers"
@@ -139,14 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="store weights in float16 (half the size; default: on)",
     )
-    add_dataclass_args(
-        parser,
-        TranslationConfig,
-        title="model",
-        skip=("src_lang", "tgt_lang", "src_vocab_size", "tgt_vocab_size", "length_penalty"),
-    )
-    add_dataclass_args(parser, TrainConfig, title="training", defaults=TRAIN_DEFAULTS)
-    return parser
+    return script.parser
 
 
 def make_loss_fn(label_smoothing: float = 0.1):
@@ -165,10 +166,7 @@ def make_loss_fn(label_smoothing: float = 0.1):
 
 def main(argv: list[str] | None = None) -> Path:
     args = build_parser().parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    out = Path(args.out or f"runs/{args.src}-{args.tgt}")
-    export = Path(args.export) if args.export else out / "model"
+    out, export = run_folders(args, f"runs/{args.src}-{args.tgt}")
 
     pairs = load_pairs(args.src, args.tgt, args.data)
     splits = split_by_origin(pairs, args.valid_share, args.test_share, args.split_seed)
@@ -315,4 +313,4 @@ def main(argv: list[str] | None = None) -> Path:
 
 
 if __name__ == "__main__":
-    main()
+    run_script(main)

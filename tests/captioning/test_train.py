@@ -62,3 +62,21 @@ def test_a_photo_dataset_gets_a_photo_card(tmp_path):
     card = (export / "README.md").read_text()
     assert "Photographs and their human captions" in card and "Procedural scenes" not in card
     assert "2 test images" in card and "--data" in card
+
+
+def test_a_damaged_run_folder_ends_with_a_message_not_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "checkpoint.pt").write_bytes(b"")  # say, a disk that filled up
+    done = subprocess.run(
+        [sys.executable, "-m", "captioning.train", "--out", str(tmp_path / "run")]
+        + ["--max-steps", "2", "--train-scenes", "8", "--valid-scenes", "4", "--threads", "1"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "checkpoint.pt" in done.stderr and "delete it" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -22,3 +22,22 @@ def test_command_line_quotes_for_a_shell():
     assert command_line("speech.train", ["--data", "my corpus", "--lr", "1e-3"]) == (
         "python -m speech.train --data 'my corpus' --lr 1e-3"
     )
+
+
+def test_run_script_turns_user_errors_into_exit_2(capsys):
+    import pytest
+
+    from shared.cli import run_script
+
+    def bad():
+        raise ValueError("no such corpus: data/x")
+
+    with pytest.raises(SystemExit) as stop:
+        run_script(bad)
+    assert stop.value.code == 2 and "error: no such corpus: data/x" in capsys.readouterr().err
+
+    def bug():
+        raise KeyError("a real fault")
+
+    with pytest.raises(KeyError):  # faults keep their traceback
+        run_script(bug)
