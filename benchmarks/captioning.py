@@ -14,7 +14,7 @@ import torch
 from benchmarks.common import machine_info, print_table, time_call, time_interleaved, write_json
 from captioning.data import CaptionDataset, collate, scene_items
 from captioning.inference import Captioner
-from captioning.train import make_loss_fn
+from captioning.train import ATTENTION_PENALTY, make_loss_fn
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> dict:
     )
     batch = collate([data[i] for i in range(len(data))])
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4)
-    loss_fn = make_loss_fn(captioner.config.attention_penalty)
+    loss_fn = make_loss_fn(ATTENTION_PENALTY)
 
     def train_step():
         loss, _ = loss_fn(model, batch)

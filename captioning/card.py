@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from captioning.inference import PRETRAINED_DIR
-from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig
+from captioning.model import FORMAT_VERSION, MODEL_TYPE, RETIRED_KEYS, CaptionConfig
 from shared import cards
 from shared.pretrained import load_config
 
@@ -54,7 +54,11 @@ def render_card(model_dir: str | Path) -> str:
     """The card of the captioning model in ``model_dir``, as markdown."""
     model_dir = Path(model_dir)
     config = load_config(
-        model_dir, CaptionConfig, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+        model_dir,
+        CaptionConfig,
+        model_type=MODEL_TYPE,
+        format_version=FORMAT_VERSION,
+        retired=RETIRED_KEYS,
     )
     info = cards.read_info(model_dir)
     data, test = info.get("data", {}), info.get("test", {})

@@ -16,7 +16,13 @@ import torch
 
 from captioning.data import detokenize, image_tensor
 from captioning.images import load_rgb
-from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig, CaptionModel
+from captioning.model import (
+    FORMAT_VERSION,
+    MODEL_TYPE,
+    RETIRED_KEYS,
+    CaptionConfig,
+    CaptionModel,
+)
 from shared.decoding import DecodeConfig
 from shared.pretrained import list_pretrained as _list_pretrained
 from shared.pretrained import load_pretrained
@@ -74,6 +80,7 @@ class Captioner:
             CaptionModel,
             model_type=MODEL_TYPE,
             format_version=FORMAT_VERSION,
+            retired=RETIRED_KEYS,
         )
         return cls(model, Vocabulary.load(folder / VOCAB_NAME), device)
 

@@ -22,20 +22,17 @@ class CaptionConfig:
         vocab_size: words, specials included.
         encoder: ``scene-cnn`` (trained from scratch) or ``resnet18/34/50/101``.
         channels: width of the scene CNN's first block (the grid has 8x this).
-        finetune_blocks: ResNet stages that train (0: frozen).
         image_size: images are resized to this square before encoding.
         embed_dim, hidden_size: word embedding and decoder state sizes.
         cell: ``lstm`` (Show, Attend and Tell), ``gru`` or ``rnn``.
         attention: ``additive`` (as in the paper), ``dot`` or ``general``.
         input_feeding: feed the attentional state back into the decoder.
         dropout: decoder dropout.
-        attention_penalty: weight of the doubly-stochastic attention penalty.
     """
 
     vocab_size: int = 100
     encoder: str = "scene-cnn"
     channels: int = 24
-    finetune_blocks: int = 0
     image_size: int = 128
     embed_dim: int = 64
     hidden_size: int = 256
@@ -43,7 +40,10 @@ class CaptionConfig:
     attention: str = "additive"
     input_feeding: bool = True
     dropout: float = 0.1
-    attention_penalty: float = 1.0
+
+
+# Training settings that older config.json files kept; loading drops them.
+RETIRED_KEYS = ("finetune_blocks", "attention_penalty")
 
 
 class CaptionModel(nn.Module):
@@ -52,11 +52,15 @@ class CaptionModel(nn.Module):
     ``forward(images, tokens_in)`` returns logits (B, T, V) and attention (B, T, h*w).
     """
 
-    def __init__(self, config: CaptionConfig, pretrained_encoder: bool = False) -> None:
+    def __init__(
+        self, config: CaptionConfig, pretrained_encoder: bool = False, finetune_blocks: int = 0
+    ) -> None:
+        """``pretrained_encoder``: start a ResNet from ImageNet weights; ``finetune_blocks``:
+        its last stages that train (0: frozen). Both matter for training only."""
         super().__init__()
         self.config = config
         self.encoder = make_encoder(
-            config.encoder, config.channels, pretrained_encoder, config.finetune_blocks
+            config.encoder, config.channels, pretrained_encoder, finetune_blocks
         )
         self.decoder = AttentionRNNDecoder(
             config.vocab_size,

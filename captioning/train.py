@@ -41,6 +41,7 @@ from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 
 TEST_BEAM = 3
+ATTENTION_PENALTY = 1.0  # as in Show, Attend and Tell
 TRAIN_DEFAULTS = dict(
     max_steps=4000,
     batch_size=32,
@@ -95,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="ResNet ImageNet weights from the local torch cache (default: on)",
     )
+    run.add_argument(
+        "--finetune-blocks",
+        type=int,
+        default=0,
+        help="ResNet stages (from the last) that train; 0 keeps the encoder frozen (default: 0)",
+    )
+    run.add_argument(
+        "--attention-penalty",
+        type=float,
+        default=ATTENTION_PENALTY,
+        help=f"weight of the doubly-stochastic attention penalty (default: {ATTENTION_PENALTY})",
+    )
     return script.parser
 
 
@@ -132,7 +145,9 @@ def main(argv: list[str] | None = None) -> Path:
     train_config = dataclass_from_args(TrainConfig, args)
     torch.manual_seed(train_config.seed)
     model = CaptionModel(
-        config, pretrained_encoder=args.pretrained and config.encoder != "scene-cnn"
+        config,
+        pretrained_encoder=args.pretrained and config.encoder != "scene-cnn",
+        finetune_blocks=args.finetune_blocks,
     )
     n_params = sum(p.numel() for p in model.parameters())
     dataset = CaptionDataset(
@@ -167,7 +182,7 @@ def main(argv: list[str] | None = None) -> Path:
         dataset,
         config=train_config,
         out_dir=out,
-        loss_fn=make_loss_fn(config.attention_penalty),
+        loss_fn=make_loss_fn(args.attention_penalty),
         collate_fn=collate,
         evaluate=evaluate,
         select="select",
@@ -202,7 +217,7 @@ def main(argv: list[str] | None = None) -> Path:
         }
     info = {
         "data": data,
-        "attention_penalty": config.attention_penalty,
+        "attention_penalty": args.attention_penalty,
         "selected_by": "CIDEr-D" if args.data else "score (objects right + BLEU-4)",
         "history": [
             run_record(

@@ -73,11 +73,18 @@ def save_pretrained(
 
 
 def load_config(
-    directory: str | Path, config_cls: type[C], *, model_type: str, format_version: int = 1
+    directory: str | Path,
+    config_cls: type[C],
+    *,
+    model_type: str,
+    format_version: int = 1,
+    retired: tuple[str, ...] = (),
 ) -> C:
     """Read and check ``config.json`` into ``config_cls``.
 
-    Missing keys take the dataclass defaults; unknown keys are an error.
+    Missing keys take the dataclass defaults; unknown keys are an error, except the
+    ``retired`` ones (settings older folders kept here and that now live elsewhere), which
+    are dropped.
 
     Raises:
         ModelLoadError: not a model directory, another model type, a newer format, unknown keys.
@@ -108,6 +115,7 @@ def load_config(
             f" up to {format_version}: upgrade the package to load it"
         )
     known = {f.name for f in dataclasses.fields(config_cls)}
+    data = {k: v for k, v in data.items() if k not in retired or k in known}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ModelLoadError(f"{path} has unknown keys {unknown}; known keys: {sorted(known)}")
@@ -168,6 +176,7 @@ def load_pretrained(
     *,
     model_type: str,
     format_version: int = 1,
+    retired: tuple[str, ...] = (),
 ) -> tuple[torch.nn.Module, Path]:
     """Load a shipped model (a name under ``root``) or a model folder: resolve it, read and
     check its ``config.json``, build the module with ``build(config)`` and load its weights.
@@ -181,7 +190,11 @@ def load_pretrained(
     """
     directory = resolve_model_dir(name_or_dir, root)
     config = load_config(
-        directory, config_cls, model_type=model_type, format_version=format_version
+        directory,
+        config_cls,
+        model_type=model_type,
+        format_version=format_version,
+        retired=retired,
     )
     try:
         model = build(config)

@@ -171,3 +171,13 @@ def test_load_pretrained_gives_the_saved_model_in_eval_mode(tmp_path):
     assert directory == folder and not model.training
     with pytest.raises(ModelLoadError, match="not a shipped model"):
         load_pretrained("nothing", tmp_path, TinyConfig, build, model_type="tiny")
+
+
+def test_retired_keys_of_older_folders_are_dropped(tmp_path):
+    (tmp_path / "config.json").write_text(
+        json.dumps({"model_type": "tiny", "format_version": 1, "cell": "gru", "old_knob": 3})
+    )
+    with pytest.raises(ModelLoadError, match="unknown keys"):
+        load_config(tmp_path, TinyConfig, model_type="tiny")
+    config = load_config(tmp_path, TinyConfig, model_type="tiny", retired=("old_knob",))
+    assert config == TinyConfig(cell="gru")
