@@ -4,7 +4,6 @@ message, each good one its answer, and the server keeps serving."""
 import io
 import json
 import struct
-import time
 import urllib.request
 import zlib
 
@@ -80,10 +79,8 @@ def test_bad_images_each_get_their_own_message(client, tmp_path):
 def test_a_huge_image_is_refused_from_its_header(client, tmp_path):
     # 15000 x 10000 (150 megapixels) in a few hundred kilobytes: refused before decoding.
     Image.new("L", (15000, 10000), 255).save(tmp_path / "huge.png", optimize=True)
-    started = time.perf_counter()
     with pytest.raises(AppError, match="150,000,000 pixels; the limit is 40,000,000"):
         _caption(client, tmp_path / "huge.png")
-    assert time.perf_counter() - started < 30  # a full decode would take far longer
 
 
 @pytest.mark.parametrize("fmt", ["float-wav", "flac", "ogg", "mp3"])
