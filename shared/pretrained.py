@@ -18,6 +18,7 @@ from safetensors.torch import load_model, save_file, save_model
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
 CARD_NAME = "README.md"
+GENERATION_NAME = "generation.json"
 
 C = TypeVar("C")
 
@@ -145,6 +146,41 @@ def _check_types(path: Path, config_cls: type, data: dict[str, Any]) -> None:
             raise ModelLoadError(
                 f"{path}: {key} must be {kind.__name__}, not {type(value).__name__} {value!r}"
             )
+
+
+def save_generation_config(directory: str | Path, config: Any) -> Path:
+    """Write ``generation.json``: how the model's search runs by default (kept apart from
+    the architecture in ``config.json``, like Hugging Face's generation config)."""
+    path = Path(directory) / GENERATION_NAME
+    path.write_text(json.dumps(dataclasses.asdict(config), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def load_generation_config(directory: str | Path, config_cls: type[C]) -> C:
+    """Read ``generation.json`` into ``config_cls``; a folder without one (written before
+    the search settings left ``config.json``) gives the fields ``config.json`` holds, and
+    the defaults for the rest.
+
+    Raises:
+        ModelLoadError: unknown keys or values of the wrong type.
+    """
+    directory = Path(directory)
+    known = {f.name for f in dataclasses.fields(config_cls)}
+    path = directory / GENERATION_NAME
+    if path.is_file():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise ModelLoadError(f"{path} is not valid JSON: {err}") from err
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ModelLoadError(f"{path} has unknown keys {unknown}; known keys: {sorted(known)}")
+    else:
+        path = directory / CONFIG_NAME
+        older = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        data = {k: v for k, v in older.items() if k in known}
+    _check_types(path, config_cls, data)
+    return config_cls(**data)
 
 
 def load_weights(model: torch.nn.Module, directory: str | Path) -> torch.nn.Module:

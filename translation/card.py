@@ -16,10 +16,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared import cards
-from shared.pretrained import load_config
+from shared.pretrained import load_config, load_generation_config
 from translation.data import locale_dir
 from translation.inference import PRETRAINED_DIR
-from translation.model import FORMAT_VERSION, MODEL_TYPE, TranslationConfig
+from translation.model import (
+    FORMAT_VERSION,
+    MODEL_TYPE,
+    RETIRED_KEYS,
+    GenerationConfig,
+    TranslationConfig,
+)
 
 EXAMPLES = 8
 
@@ -63,13 +69,13 @@ def _sample_line(model_dir: Path) -> str:
     return f" `test_sample.tsv` holds {count} test pairs."
 
 
-def _sweep(info: dict, config: TranslationConfig) -> str:
+def _sweep(info: dict, generation: GenerationConfig) -> str:
     sweep = info.get("length_penalty")
     if not sweep:
-        return f"Length penalty alpha {config.length_penalty:g}."
+        return f"Length penalty alpha {generation.length_penalty:g}."
     table = ", ".join(f"{a}: {b:.2f}" for a, b in sweep["validation_bleu"].items())
     return (
-        f"Length penalty alpha {config.length_penalty:g}, chosen on all"
+        f"Length penalty alpha {generation.length_penalty:g}, chosen on all"
         f" {sweep['validation_pairs']} validation pairs (BLEU at each alpha, beam"
         f" {sweep['beam_size']}: {table}); `python -m translation.tune` repeats the sweep."
     )
@@ -99,8 +105,13 @@ def render_card(model_dir: str | Path) -> str:
     """The card of the model in ``model_dir``, as markdown."""
     model_dir = Path(model_dir)
     config = load_config(
-        model_dir, TranslationConfig, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+        model_dir,
+        TranslationConfig,
+        model_type=MODEL_TYPE,
+        format_version=FORMAT_VERSION,
+        retired=RETIRED_KEYS,
     )
+    generation = load_generation_config(model_dir, GenerationConfig)
     info = cards.read_info(model_dir)
     pairs = info.get("pairs", {})
     test, valid = info.get("test", {}), info.get("valid", {})
@@ -141,7 +152,7 @@ No test source string is in the training data.{_sample_line(model_dir)}
 ## Recipe
 {cards.render_recipe(info.get("history", []), describe_run)}
 
-{figures}{_sweep(info, config)}
+{figures}{_sweep(info, generation)}
 
 {_evaluations(info)}## Size
 {cards.weights_summary(model_dir)}

@@ -159,7 +159,9 @@ def main(argv: list[str] | None = None) -> dict:
     started = time.perf_counter()
     result = score(translator, pairs, args.beam_size, args.length_penalty)
     seconds = time.perf_counter() - started
-    alpha = translator.config.length_penalty if args.length_penalty is None else args.length_penalty
+    alpha = (
+        translator.generation.length_penalty if args.length_penalty is None else args.length_penalty
+    )
     print(
         f"{translator.name}  {len(pairs)} pairs  beam {args.beam_size}  length penalty {alpha:g}  ({seconds:.1f} s, {1000 * seconds / len(pairs):.1f} ms/sentence)"
     )

@@ -16,8 +16,15 @@ import torch
 
 from shared.decoding import DecodeConfig
 from shared.pretrained import list_pretrained as _list_pretrained
-from shared.pretrained import load_pretrained
-from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
+from shared.pretrained import load_generation_config, load_pretrained
+from translation.model import (
+    FORMAT_VERSION,
+    MODEL_TYPE,
+    RETIRED_KEYS,
+    GenerationConfig,
+    Seq2Seq,
+    TranslationConfig,
+)
 from translation.text import (
     mask_source,
     missing_placeholders,
@@ -75,9 +82,11 @@ class Translator:
         source_tokenizer: SubwordTokenizer,
         target_tokenizer: SubwordTokenizer,
         device: str | torch.device = "cpu",
+        generation: GenerationConfig | None = None,
     ) -> None:
         self.model = model.to(device).eval()
         self.config: TranslationConfig = model.config
+        self.generation = generation or GenerationConfig()
         self.source_tokenizer = source_tokenizer
         self.target_tokenizer = target_tokenizer
         self.device = torch.device(device)
@@ -94,12 +103,14 @@ class Translator:
             Seq2Seq,
             model_type=MODEL_TYPE,
             format_version=FORMAT_VERSION,
+            retired=RETIRED_KEYS,
         )
         return cls(
             model,
             SubwordTokenizer(directory / SOURCE_TOKENIZER),
             SubwordTokenizer(directory / TARGET_TOKENIZER),
             device,
+            load_generation_config(directory, GenerationConfig),
         )
 
     @property
@@ -143,7 +154,7 @@ class Translator:
                 over the model's ``max_source_tokens`` subwords.
         """
         if length_penalty is None:
-            length_penalty = self.config.length_penalty
+            length_penalty = self.generation.length_penalty
         segments = [self._prepare(t) for t in texts]  # each text: its sentences, prepared
         flat = [p for pieces in segments for p in pieces if p is not None]
         translated: list[TranslationResult | None] = [None] * len(flat)
@@ -177,7 +188,7 @@ class Translator:
             )
         cleaned = normalize_text(text)
         whole = self._encode(cleaned)
-        limit = self.config.max_source_tokens
+        limit = self.generation.max_source_tokens
         if whole is None or len(whole[1]) <= limit:
             return [whole] if whole else []
         pieces = [self._encode(sentence) for sentence in split_sentences(cleaned)]

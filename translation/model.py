@@ -31,9 +31,6 @@ class TranslationConfig:
         attention: ``additive`` (Bahdanau), ``dot`` or ``general`` (Luong).
         input_feeding: feed the attentional state back into the decoder RNN.
         dropout: on embeddings, between layers and before the output layer.
-        max_source_tokens: longest input accepted, in subwords.
-        length_penalty: the beam search's default GNMT length penalty alpha; training
-            chooses it on the validation catalogs (``translation.tune``).
     """
 
     src_lang: str = "en"
@@ -50,8 +47,26 @@ class TranslationConfig:
     attention: str = "general"
     input_feeding: bool = True
     dropout: float = 0.2
-    max_source_tokens: int = 200
+
+
+@dataclass
+class GenerationConfig:
+    """How a translation model searches by default (``generation.json``), kept apart from
+    its architecture.
+
+    Attributes:
+        length_penalty: the beam search's GNMT length penalty alpha; training chooses it on
+            the validation catalogs (``translation.tune``).
+        max_source_tokens: longest sentence accepted, in subwords (longer text is
+            translated sentence by sentence).
+    """
+
     length_penalty: float = 0.6
+    max_source_tokens: int = 200
+
+
+# Search settings that older config.json files kept; they now live in generation.json.
+RETIRED_KEYS = ("length_penalty", "max_source_tokens")
 
 
 class Seq2Seq(nn.Module):

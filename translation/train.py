@@ -36,7 +36,7 @@ from shared.cli import (
     train_script,
 )
 from shared.distributed import is_main_process
-from shared.pretrained import load_weights, save_config, save_pretrained
+from shared.pretrained import load_weights, save_generation_config, save_pretrained
 from shared.training import TrainConfig, fit
 from translation.data import (
     TrainingPairs,
@@ -49,7 +49,13 @@ from translation.data import (
 )
 from translation.evaluate import score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
-from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
+from translation.model import (
+    FORMAT_VERSION,
+    MODEL_TYPE,
+    GenerationConfig,
+    Seq2Seq,
+    TranslationConfig,
+)
 from translation.release import (
     check_same_split,
     choose_final_model,
@@ -81,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         train_defaults=TRAIN_DEFAULTS,
         out=None,
         out_help="runs/<src>-<tgt>",
-        skip=("src_lang", "tgt_lang", "src_vocab_size", "tgt_vocab_size", "length_penalty"),
+        skip=("src_lang", "tgt_lang", "src_vocab_size", "tgt_vocab_size"),
     )
     data, run = script.data, script.run
     data.add_argument("--src", default="en", help="source language (default: en)")
@@ -140,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--beam-size", type=int, default=5, help="beam for the final test evaluation (default: 5)"
+    )
+    run.add_argument(
+        "--max-source-tokens",
+        type=int,
+        default=GenerationConfig.max_source_tokens,
+        help="longest sentence the shipped model accepts, in subwords (default:"
+        f" {GenerationConfig.max_source_tokens})",
     )
     run.add_argument(
         "--fp16-weights",
@@ -276,8 +289,9 @@ def main(argv: list[str] | None = None) -> Path:
         fp16_weights=args.fp16_weights,
         device=device,
     )
-    config.length_penalty = best_length_penalty(sweep)
-    save_config(export, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
+    # The search settings the model ships with: the length penalty that won on validation.
+    best.generation = GenerationConfig(best_length_penalty(sweep), args.max_source_tokens)
+    save_generation_config(export, best.generation)
     test = score(best, splits.test, args.beam_size) if splits.test else None
     valid = score(best, valid_sample, args.beam_size)
     compared_record = {str(k): round(v, 2) for k, v in compared.items()}

@@ -3,7 +3,7 @@
 Beam search ranks finished hypotheses by log-probability / ((5 + length) / 6) ** alpha
 (GNMT). At a small alpha the outputs run short and BLEU's brevity penalty bites; at a large
 one they run long. The alpha with the best BLEU on the model's validation split becomes its
-default (``length_penalty`` in ``config.json``); the test split plays no part.
+default (``length_penalty`` in ``generation.json``); the test split plays no part.
 ``translation.train`` does this at the end of every run.
 
 Examples:
@@ -20,12 +20,12 @@ from tqdm import tqdm
 
 from shared.cards import read_info, write_info
 from shared.cli import script_parser
-from shared.pretrained import resolve_model_dir, save_config
+from shared.pretrained import resolve_model_dir, save_generation_config
 from translation.card import write_card
 from translation.data import Pair
 from translation.evaluate import recorded_splits, score
 from translation.inference import PRETRAINED_DIR, Translator
-from translation.model import FORMAT_VERSION, MODEL_TYPE, TranslationConfig
+from translation.model import GenerationConfig
 
 LENGTH_PENALTIES = (0.0, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5)
 
@@ -50,16 +50,16 @@ def best_length_penalty(table: dict[float, float]) -> float:
 
 def record(
     model_dir: Path,
-    config: TranslationConfig,
+    generation: GenerationConfig,
     table: dict[float, float],
     beam_size: int,
     pairs: int,
 ) -> float:
     """Make the best alpha of ``table`` the default of the model in ``model_dir`` (whose
-    config is ``config``) and note the sweep in its ``training.json`` and card; returns that alpha."""
+    search settings are ``generation``: its ``generation.json``) and note the sweep in its
+    ``training.json`` and card; returns that alpha."""
     alpha = best_length_penalty(table)
-    config = dataclasses.replace(config, length_penalty=alpha)
-    save_config(model_dir, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
+    save_generation_config(model_dir, dataclasses.replace(generation, length_penalty=alpha))
     info = read_info(model_dir)
     info["length_penalty"] = describe_sweep(table, beam_size, pairs)
     write_info(model_dir, info)
@@ -101,8 +101,10 @@ def main(argv: list[str] | None = None) -> float:
         mark = "  <- best" if alpha == best else ""
         print(f"  alpha {alpha:<4g} {value:6.2f}{mark}")
     if args.write:
-        record(model_dir, translator.config, table, args.beam_size, len(pairs))
-        print(f"{model_dir}: length penalty {best:g} (was {translator.config.length_penalty:g})")
+        record(model_dir, translator.generation, table, args.beam_size, len(pairs))
+        print(
+            f"{model_dir}: length penalty {best:g} (was {translator.generation.length_penalty:g})"
+        )
     return best
 
 

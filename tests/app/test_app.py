@@ -21,6 +21,8 @@ from shared.metrics import cer
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 from tests.app.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 # The bundled examples were made with speech.synthesize from held-out sentences.
 SPOKEN = {
     "example-1.wav": "action on title bar double click",

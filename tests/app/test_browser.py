@@ -11,6 +11,8 @@ from captioning.scenes import SPLIT_SEEDS, render_scene
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 from tests.app.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 ARTIFACTS = ROOT / "test-artifacts"
 # Set RNN_SUITE_SCREENSHOTS=docs to refresh the README's screenshots as well.
 SCREENSHOT_DIRS = [ARTIFACTS] + (

@@ -18,6 +18,8 @@ from captioning.scenes import SPLIT_SEEDS, render_scene
 from shared.metrics import cer
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 
+pytestmark = pytest.mark.slow
+
 SAID = "action on title bar double click"  # what speech/examples/example-1.wav says
 
 

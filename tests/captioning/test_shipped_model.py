@@ -1,11 +1,15 @@
 """The shipped scene captioner meets its floors on fresh test scenes it never saw."""
 
+import pytest
+
 from captioning import Captioner, list_pretrained
 from captioning.card import render_card
 from captioning.evaluate import caption_metrics
 from captioning.inference import PRETRAINED_DIR
 from captioning.metrics import scene_scores
 from captioning.scenes import SPLIT_SEEDS, render_scene
+
+pytestmark = pytest.mark.slow
 
 # 400 test seeds far past the ones the training script's own test figures use (about 140
 # two-object scenes: fewer make the 95% relation floor a coin toss for a 97-98% model).

@@ -181,3 +181,29 @@ def test_retired_keys_of_older_folders_are_dropped(tmp_path):
         load_config(tmp_path, TinyConfig, model_type="tiny")
     config = load_config(tmp_path, TinyConfig, model_type="tiny", retired=("old_knob",))
     assert config == TinyConfig(cell="gru")
+
+
+@dataclass
+class TinySearch:
+    length_penalty: float = 0.6
+    max_source_tokens: int = 200
+
+
+def test_generation_config_round_trip_and_older_folders(tmp_path):
+    from shared.pretrained import load_generation_config, save_generation_config
+
+    save_generation_config(tmp_path, TinySearch(1.5, 80))
+    assert load_generation_config(tmp_path, TinySearch) == TinySearch(1.5, 80)
+    # A folder from before generation.json: its config.json held the search settings.
+    older = tmp_path / "older"
+    older.mkdir()
+    (older / "config.json").write_text(
+        json.dumps({"model_type": "tiny", "format_version": 1, "length_penalty": 2, "cell": "x"})
+    )
+    assert load_generation_config(older, TinySearch) == TinySearch(2, 200)
+    (tmp_path / "generation.json").write_text(json.dumps({"beam": 3}))
+    with pytest.raises(ModelLoadError, match="unknown keys \\['beam'\\]"):
+        load_generation_config(tmp_path, TinySearch)
+    (tmp_path / "generation.json").write_text(json.dumps({"length_penalty": "long"}))
+    with pytest.raises(ModelLoadError, match="length_penalty must be float"):
+        load_generation_config(tmp_path, TinySearch)

@@ -19,6 +19,7 @@ from tests.shared.toy_task import Reverser, collate, loss_fn, make_examples, tok
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_encoder_decoder_learns_to_reverse_sequences(tmp_path):
     """Reverse 8-12 symbols: >= 99% token accuracy on unseen sequences (about 8 s on 2 cores)."""
     model = Reverser(hidden=32, cell="gru", attention="general")
@@ -262,6 +263,7 @@ def test_empty_dataset_is_a_value_error(tmp_path):
         fit(Reverser(hidden=8), [], config=_config(), out_dir=tmp_path, loss_fn=loss_fn)
 
 
+@pytest.mark.slow
 def test_two_process_torchrun_keeps_replicas_identical(tmp_path):
     torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or shutil.which(
         "torchrun"

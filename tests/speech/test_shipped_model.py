@@ -10,6 +10,8 @@ from speech.inference import PRETRAINED_DIR
 from speech.synthesize import catalog_sentences, espeak_variants, plan, speak
 from tests.speech.conftest import require_espeak
 
+pytestmark = pytest.mark.slow
+
 
 def test_shipped_model_is_there_with_its_card():
     assert "tts-en" in list_pretrained()

@@ -4,9 +4,15 @@ that ``translation.train`` made from tiny catalogs (with its ``training.json`` a
 import pytest
 import torch
 
-from shared.pretrained import save_pretrained
+from shared.pretrained import save_generation_config, save_pretrained
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER
-from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq, TranslationConfig
+from translation.model import (
+    FORMAT_VERSION,
+    MODEL_TYPE,
+    GenerationConfig,
+    Seq2Seq,
+    TranslationConfig,
+)
 from translation.tokenizer import SubwordTokenizer
 
 # Flags that keep a translation.train run to seconds on a CPU.
@@ -48,7 +54,6 @@ def tiny_model_dir(tmp_path_factory):
         embed_dim=16,
         hidden_size=16,
         decoder_hidden_size=16,
-        max_source_tokens=40,
     )
     torch.manual_seed(0)
     save_pretrained(
@@ -59,6 +64,7 @@ def tiny_model_dir(tmp_path_factory):
         format_version=FORMAT_VERSION,
         dtype=torch.float16,
     )
+    save_generation_config(directory, GenerationConfig(max_source_tokens=40))
     return directory
 
 

@@ -15,6 +15,8 @@ from translation.data import read_tsv
 from translation.evaluate import bleu_tokenizer
 from translation.inference import PRETRAINED_DIR
 
+pytestmark = pytest.mark.slow
+
 # BLEU floors on the samples (sacreBLEU; the zh tokenizer for Chinese).
 FLOORS = {"en-fr": 22.0, "en-zh": 18.0}  # the shipped models reach 25.9 and 21.9 here
 SAMPLE = 150

@@ -27,7 +27,9 @@ def test_a_run_exports_a_model_with_its_card(trained_model):
 
     config = json.loads((trained_model / "config.json").read_text())
     sweep = json.loads((trained_model / "training.json").read_text())["length_penalty"]
-    assert config["length_penalty"] == sweep["chosen"] in LENGTH_PENALTIES
+    generation = json.loads((trained_model / "generation.json").read_text())
+    assert generation["length_penalty"] == sweep["chosen"] in LENGTH_PENALTIES
+    assert "length_penalty" not in config  # the architecture only
     assert (
         f"Length penalty alpha {sweep['chosen']:g}, chosen"
         in (trained_model / "README.md").read_text()
@@ -193,4 +195,4 @@ def test_the_last_model_replaces_the_export_when_it_scores_higher(catalogs, tmp_
     shipped = load_file(model / "model.safetensors")
     last = load_file(tmp_path / "last-model" / "model.safetensors")
     assert all(torch.equal(shipped[name], last[name]) for name in shipped)
-    assert json.loads((model / "config.json").read_text())["length_penalty"] == 1.0
+    assert json.loads((model / "generation.json").read_text())["length_penalty"] == 1.0

@@ -69,7 +69,7 @@ def test_text_over_the_subword_limit_is_translated_sentence_by_sentence(translat
         f"the {c} data file number {n} was saved." for n in range(3) for c in ("red", "old")
     ]
     text = " ".join(sentences)
-    assert len(translator.source_tokenizer.encode(text)) > translator.config.max_source_tokens
+    assert len(translator.source_tokenizer.encode(text)) > translator.generation.max_source_tokens
     whole = translator.translate(text, beam_size=2)
     parts = translator.translate_batch(sentences, beam_size=2)
     assert whole.text == " ".join(p.text for p in parts)

@@ -26,7 +26,7 @@ def test_translator_searches_with_the_models_length_penalty_unless_given(
     tiny_model_dir, monkeypatch
 ):
     translator = Translator.from_pretrained(tiny_model_dir)
-    translator.config.length_penalty = 1.7
+    translator.generation.length_penalty = 1.7
     assert searched_alphas(translator, monkeypatch) == [1.7]
     assert searched_alphas(translator, monkeypatch, length_penalty=0.0) == [0.0]
 
@@ -54,7 +54,7 @@ def test_write_makes_the_best_alpha_the_models_default(trained_model, tmp_path):
     shutil.copytree(trained_model, model_dir)
     best = main(["--model", str(model_dir), "--beam-size", "2", "--write"])
     assert best in LENGTH_PENALTIES
-    assert Translator.from_pretrained(model_dir).config.length_penalty == best
+    assert Translator.from_pretrained(model_dir).generation.length_penalty == best
     sweep = json.loads((model_dir / "training.json").read_text())["length_penalty"]
     assert sweep["chosen"] == best and sweep["beam_size"] == 2
     assert max(sweep["validation_bleu"].values()) == sweep["validation_bleu"][f"{best:g}"]
