@@ -26,7 +26,7 @@ OVERLAY_DIR = Path(tempfile.gettempdir()) / "rnn-suite-attention"
 MAX_OVERLAYS = 2000  # about 150 MB of overlays at most
 # A refused input is the user's to fix: a message and one log line, not a traceback.
 USER_ERROR = functools.partial(gr.Error, print_exception=False)
-MODELS = ModelChoices(PRETRAINED_DIR, Captioner.from_pretrained)
+MODELS = ModelChoices(PRETRAINED_DIR, Captioner.from_pretrained, "captioning")
 
 
 @user_errors("/caption", USER_ERROR)
@@ -35,9 +35,7 @@ def caption(image, model: str = DEFAULT_MODEL, beam_size: float = 3):
     path = upload_path(image)
     if path is None:
         raise ValueError("Upload an image, take one with the webcam, or pick an example.")
-    if model not in MODELS.names():
-        raise ValueError(f"No captioning model {model!r} is installed.")
-    captioner = MODELS.load(model)
+    captioner = MODELS.get(model)
     picture = load_rgb(path)  # header checks first: size limits hold before any decoding
     result = captioner.caption(picture, beam_size=int(beam_size))
     pixels = np.asarray(picture.resize((256, 256)))
@@ -84,10 +82,7 @@ def build_tab(model_dir: str | None = None) -> None:
     """Lay out the tab inside the current ``gr.Blocks``; registers the ``/caption`` endpoint.
 
     ``model_dir``: a model folder to offer first (default: the shipped models only)."""
-    if model_dir:
-        MODELS.add(model_dir)
-    models = MODELS.names()
-    default = MODELS.first(DEFAULT_MODEL)
+    models, default = MODELS.offer(model_dir, DEFAULT_MODEL)
     gr.Markdown(
         "A convolutional network turns the image into an 8x8 grid of features; an LSTM writes the caption word"
         " by word and, before each word, attends over the grid. Each picture below shows where it looked for one word."

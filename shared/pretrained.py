@@ -285,12 +285,31 @@ class ModelChoices:
     Args:
         root: the app's ``pretrained`` folder.
         loader: ``name_or_folder -> model object`` (e.g. ``Translator.from_pretrained``).
+        what: the kind of model, for messages (``"translation"``).
     """
 
-    def __init__(self, root: str | Path, loader: Callable[[str], Any]) -> None:
+    def __init__(self, root: str | Path, loader: Callable[[str], Any], what: str) -> None:
         self.root = Path(root)
+        self.what = what
         self.extra: list[str] = []
         self.load = functools.lru_cache(maxsize=4)(loader)
+
+    def get(self, name: str) -> Any:
+        """The loaded model offered as ``name``.
+
+        Raises:
+            ValueError: no such model is offered; or see the loader.
+        """
+        if name not in self.names():
+            raise ValueError(f"No {self.what} model {name!r} is installed.")
+        return self.load(name)
+
+    def offer(self, folder: str | None, preferred: str) -> tuple[list[str], str]:
+        """Offer ``folder`` first (when given); return the names offered and the one a tab
+        starts on (see :meth:`first`)."""
+        if folder:
+            self.add(folder)
+        return self.names(), self.first(preferred)
 
     def add(self, folder: str) -> None:
         """Offer a model folder first."""

@@ -19,7 +19,7 @@ EXAMPLES_DIR = Path(__file__).parent / "examples"
 MAX_WEB_SECONDS = 60.0
 # A refused input is the user's to fix: a message and one log line, not a traceback.
 USER_ERROR = functools.partial(gr.Error, print_exception=False)
-MODELS = ModelChoices(PRETRAINED_DIR, Transcriber.from_pretrained)
+MODELS = ModelChoices(PRETRAINED_DIR, Transcriber.from_pretrained, "speech")
 
 
 @user_errors("/transcribe", USER_ERROR)
@@ -31,9 +31,7 @@ def transcribe(
     path = upload_path(audio)
     if path is None:
         raise ValueError("Record with the microphone, upload a file, or pick an example.")
-    if model not in MODELS.names():
-        raise ValueError(f"No speech model {model!r} is installed.")
-    transcriber = MODELS.load(model)
+    transcriber = MODELS.get(model)
     check_duration(path, MAX_WEB_SECONDS)  # from the header, before decoding
     result = transcriber.transcribe(
         path,
@@ -60,10 +58,7 @@ def build_tab(model_dir: str | None = None) -> None:
     """Lay out the tab inside the current ``gr.Blocks``; registers the ``/transcribe`` endpoint.
 
     ``model_dir``: a model folder to offer first (default: the shipped models only)."""
-    if model_dir:
-        MODELS.add(model_dir)
-    models = MODELS.names()
-    default = MODELS.first(DEFAULT_MODEL)
+    models, default = MODELS.offer(model_dir, DEFAULT_MODEL)
     gr.Markdown(
         "Log-mel features go through two strided convolutions and four bidirectional GRU layers;"
         " for every 40 ms the network gives a probability for each letter and for *blank*"

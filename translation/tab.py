@@ -22,20 +22,18 @@ EXAMPLES = [
 
 # A refused input is the user's to fix: a message and one log line, not a traceback.
 USER_ERROR = functools.partial(gr.Error, print_exception=False)
-MODELS = ModelChoices(PRETRAINED_DIR, Translator.from_pretrained)
+MODELS = ModelChoices(PRETRAINED_DIR, Translator.from_pretrained, "translation")
 
 
 @user_errors("/translate", USER_ERROR)
 def translate(text: str, model: str = DEFAULT_MODEL, beam_size: float = 5):
     """Translate and draw the attention; errors reach the page as messages."""
-    if model not in MODELS.names():
-        raise ValueError(f"No translation model {model!r} is installed.")
     if text is not None and len(text) > MAX_CHARACTERS:
         raise ValueError(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
     if not text or not text.strip():
         gr.Warning("Type some English text to translate.")
         return "", None
-    result = MODELS.load(model).translate(text, beam_size=int(beam_size))
+    result = MODELS.get(model).translate(text, beam_size=int(beam_size))
     figure = attention_heatmap(
         result.attention,
         result.source_tokens,
@@ -54,10 +52,8 @@ def build_tab(model_dir: str | None = None) -> None:
     """Lay out the tab inside the current ``gr.Blocks``; registers the ``/translate`` endpoint.
 
     ``model_dir``: a model folder to offer first (default: the shipped models only)."""
-    if model_dir:
-        MODELS.add(model_dir)
-    models = MODELS.names()
-    default = MODELS.first(DEFAULT_MODEL) if models else None
+    models, default = MODELS.offer(model_dir, DEFAULT_MODEL)
+    default = default if models else None
     gr.Markdown(
         "A bidirectional GRU reads the English sentence both ways; an LSTM decoder writes the translation one"
         " subword at a time, attending to the source at every step. The heatmap shows that attention: each row"

@@ -117,11 +117,13 @@ def test_model_choices_offer_added_folders_first_and_load_each_once(tmp_path):
     (tmp_path / "shipped" / "config.json").write_text("{}")
     (tmp_path / "shipped" / "README.md").write_text("# Shipped model")
     loads = []
-    choices = ModelChoices(tmp_path, lambda name: loads.append(name) or object())
-    choices.add("/my/model")
-    assert choices.names() == ["/my/model", "shipped"]
-    first = choices.load("shipped")
-    assert choices.load("shipped") is first and loads == ["shipped"]
+    choices = ModelChoices(tmp_path, lambda name: loads.append(name) or object(), "tiny")
+    names, start = choices.offer("/my/model", "shipped")
+    assert names == choices.names() == ["/my/model", "shipped"] and start == "/my/model"
+    first = choices.get("shipped")
+    assert choices.get("shipped") is first and loads == ["shipped"]
+    with pytest.raises(ValueError, match="No tiny model 'missing' is installed"):
+        choices.get("missing")
     assert choices.card("shipped") == "# Shipped model"
     assert "No model" in choices.card("missing")
 
@@ -132,10 +134,10 @@ def test_model_choices_start_on_the_added_folder_else_the_preferred_shipped_one(
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
         (tmp_path / name / "config.json").write_text("{}")
-    choices = ModelChoices(tmp_path, lambda name: object())
+    choices = ModelChoices(tmp_path, lambda name: object(), "tiny")
     assert choices.first("b") == "b"
     assert choices.first("gone") == "a"  # not shipped: the first one that is
-    assert ModelChoices(tmp_path / "empty", object).first("b") == "b"
+    assert ModelChoices(tmp_path / "empty", object, "tiny").first("b") == "b"
     choices.add("/my/model")
     assert choices.first("b") == "/my/model"
 

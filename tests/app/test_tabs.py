@@ -1,0 +1,44 @@
+"""The tab functions called directly, as the web app calls them (file records in, figures
+out), without a server: the quick check of each tab's one call and its messages."""
+
+import gradio as gr
+import pytest
+
+from captioning.scenes import SPLIT_SEEDS, render_scene
+from captioning.tab import caption
+from shared.metrics import cer
+from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
+from speech.tab import transcribe
+from translation.tab import translate
+
+
+def test_caption_tab(tmp_path):
+    scene = render_scene(SPLIT_SEEDS["test"] + 900_003)
+    scene.image.save(tmp_path / "scene.png")
+    text, gallery = caption({"path": str(tmp_path / "scene.png")}, "shapes", 2)
+    assert text == scene.caption
+    assert [label.split(". ", 1)[1] for _, label in gallery] == text.replace(",", " ,").split()
+    with pytest.raises(gr.Error, match="Upload an image"):
+        caption(None, "shapes", 2)
+    with pytest.raises(gr.Error, match="No captioning model 'nope' is installed"):
+        caption({"path": str(tmp_path / "scene.png")}, "nope", 2)
+
+
+def test_transcribe_tab():
+    path = str(SPEECH_EXAMPLES / "example-1.wav")
+    text, figure, timings = transcribe({"path": path}, "tts-en", 1, False)
+    assert cer(["action on title bar double click"], [text]) < 0.2, text
+    assert [w for w, _, _ in timings] == text.split() and figure is not None
+    with pytest.raises(gr.Error, match="Record with the microphone"):
+        transcribe(None)
+
+
+def test_translate_tab():
+    text, figure = translate("Permission denied", "en-fr", 2)
+    assert text.strip() and text != "Permission denied" and figure is not None
+    with pytest.warns(UserWarning, match="Type some English text"):  # a toast on the page
+        assert translate("  ", "en-fr", 2) == ("", None)
+    with pytest.raises(gr.Error, match="limit is 1000"):
+        translate("x" * 1001, "en-fr", 2)
+    with pytest.raises(gr.Error, match="No translation model 'xx-yy' is installed"):
+        translate("Permission denied", "xx-yy", 2)
