@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 from gradio_client import handle_file
-from gradio_client.exceptions import AppError
+from gradio_client.exceptions import AppError, AuthenticationError
 
 from benchmarks.common import start_app
 from captioning.metrics import triples
@@ -102,7 +102,7 @@ def test_auth_model_override_and_clean_shutdown(tmp_path):
         *("--translation-model", str(PRETRAINED_DIR / "en-zh")),
     )
     try:
-        with pytest.raises(Exception):  # noqa: B017  (no credentials: refused, however it says so)
+        with pytest.raises(AuthenticationError, match="credentials were not provided"):
             Client(url, verbose=False, analytics_enabled=False).predict(
                 "Open", api_name="/translate"
             )
