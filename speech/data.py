@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import json
-import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import torch
 from torch.utils.data import Dataset
 
 from speech.audio import load_audio
-from speech.augment import augment as augment_waveform
+from speech.augment import AugmentConfig, Augmenter, NoiseBank
 from speech.text import CharVocabulary, normalize_transcript
 
 
@@ -109,26 +108,40 @@ def load_corpus(source: str | Path) -> list[SpeechItem]:
 
 
 class SpeechDataset(Dataset):
-    """(waveform (n,) float32, character ids) examples; with ``augment`` each read is
-    randomly sped up or slowed down, scaled and noised."""
+    """(waveform (n,) float32, character ids) examples.
+
+    With ``augment`` each read passes through an :class:`~speech.augment.Augmenter`: other
+    voices, rooms, microphones, telephone lines and codecs, background noise (from
+    ``noise_bank`` when given) and babble made of the dataset's other utterances. Its random
+    draws come from torch's generator, which the DataLoader seeds per worker and per epoch,
+    so workers differ and a resumed run repeats.
+    """
 
     def __init__(
-        self, items: list[SpeechItem], vocab: CharVocabulary, augment: bool = False
+        self,
+        items: list[SpeechItem],
+        vocab: CharVocabulary,
+        augment: bool = False,
+        noise_bank: NoiseBank | None = None,
+        augment_config: AugmentConfig | None = None,
     ) -> None:
         self.items = [it for it in items if it.text]
         self.vocab = vocab
-        self.augment = augment
+        self.augmenter = (
+            Augmenter(augment_config, noise_bank, self._other_utterance) if augment else None
+        )
 
     def __len__(self) -> int:
         return len(self.items)
 
+    def _other_utterance(self, rng: np.random.Generator) -> np.ndarray:
+        return load_audio(self.items[int(rng.integers(len(self.items)))].path)
+
     def __getitem__(self, k: int) -> tuple[np.ndarray, list[int]]:
         item = self.items[k]
         audio = load_audio(item.path)
-        if self.augment:
-            # Drawn from torch's generator, which DataLoader seeds per worker and per epoch,
-            # so workers differ and a run repeats.
-            audio = augment_waveform(audio, random.Random(int(torch.randint(2**62, ()))))
+        if self.augmenter is not None:
+            audio = self.augmenter(audio, np.random.default_rng(int(torch.randint(2**62, ()))))
         return audio, self.vocab.encode(item.text)
 
 

@@ -35,6 +35,7 @@ from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 from speech.audio import load_audio
+from speech.augment import NoiseBank
 from speech.card import write_card
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
 from speech.evaluate import score, test_sets
@@ -85,7 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--augment",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="speed, gain and noise perturbation plus SpecAugment (default: on)",
+        help="speech.augment's voices, rooms, microphones, telephone lines, codecs, noise and"
+        " babble, plus SpecAugment (default: on)",
+    )
+    data.add_argument(
+        "--noise-dir",
+        nargs="*",
+        default=[],
+        help="folders of recorded background sound (any audio files) mixed in by the"
+        " augmentation (default: none; coloured noise only)",
     )
     run.add_argument(
         "--init",
@@ -143,7 +152,8 @@ def main(argv: list[str] | None = None) -> Path:
     if not args.augment:
         model.spec_augment = SpecAugment(freq_masks=0, time_masks=0)
     n_params = sum(p.numel() for p in model.parameters())
-    dataset = SpeechDataset(train_items, vocab, augment=args.augment)
+    noise_bank = NoiseBank(args.noise_dir) if args.augment and args.noise_dir else None
+    dataset = SpeechDataset(train_items, vocab, augment=args.augment, noise_bank=noise_bank)
     # The word language model's text ships with the model: the training transcripts, plus
     # the corpus's other training-split sentences where it lists them (never valid or test).
     lm_text = {it.text for it in dataset.items}

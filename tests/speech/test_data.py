@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from speech.data import SpeechDataset, collate, load_corpus
+from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
 from speech.text import CharVocabulary
 
 
@@ -76,3 +76,19 @@ def test_collate_pads_with_zeros_and_packs_targets():
     assert batch["lengths"].tolist() == [5, 3]
     assert batch["targets"].tolist() == vocab.encode("abc")
     assert batch["target_lengths"].tolist() == [2, 1]
+
+
+def test_augmented_reads_follow_torchs_generator(tmp_path):
+    import torch
+
+    for n in range(3):
+        _tone(tmp_path / f"{n}.wav", seconds=0.5 + 0.1 * n)
+    items = [SpeechItem(tmp_path / f"{n}.wav", "hello there") for n in range(3)]
+    dataset = SpeechDataset(items, CharVocabulary(), augment=True)
+    torch.manual_seed(5)
+    first = [dataset[0][0] for _ in range(3)]
+    torch.manual_seed(5)
+    again = [dataset[0][0] for _ in range(3)]
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not np.array_equal(first[0], first[1])  # each read is a new version
+    assert dataset[0][1] == CharVocabulary().encode("hello there")

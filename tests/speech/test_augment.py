@@ -1,0 +1,127 @@
+"""The training augmentations: lengths, determinism under a seed, and that each does what it
+says (the SNR asked for, no sound above 4 kHz on a telephone line, a decaying room)."""
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from speech.augment import AugmentConfig, Augmenter, NoiseBank, channel, noise, room, voice
+from speech.augment.__main__ import main as demo_main
+
+RATE = 16000
+
+
+def _tone_mix(seconds=1.0):
+    t = np.arange(int(seconds * RATE)) / RATE
+    rng = np.random.default_rng(0)
+    return (
+        0.3 * np.sin(2 * np.pi * 220 * t) + 0.2 * np.sin(2 * np.pi * 6000 * t)
+        + 0.05 * rng.standard_normal(len(t))
+    ).astype(np.float32)  # fmt: skip
+
+
+def _band_power(x, low, high):
+    spectrum = np.abs(np.fft.rfft(x)) ** 2
+    freqs = np.fft.rfftfreq(len(x), 1 / RATE)
+    return spectrum[(freqs >= low) & (freqs < high)].sum()
+
+
+@pytest.mark.parametrize(
+    "effect",
+    [
+        lambda x, r: voice.shift_pitch(x, 2.5),
+        lambda x, r: voice.shift_pitch(x, -3),
+        lambda x, r: voice.warp_vocal_tract(x, 0.87),
+        lambda x, r: room.reverberate(x, room.room_impulse_response(0.6, 0, r)),
+        lambda x, r: room.colour_microphone(x, r),
+        lambda x, r: channel.telephone(x),
+        lambda x, r: channel.band_limit(x),
+        lambda x, r: channel.encode_decode(x, "gsm"),
+        lambda x, r: channel.encode_decode(x, "mp3"),
+        lambda x, r: channel.encode_decode(x, "opus"),
+        lambda x, r: noise.mix_at_snr(x, noise.coloured_noise(len(x), 1.0, r), 10),
+        lambda x, r: noise.mix_at_snr(x, noise.babble([x[::-1], x[::2]], len(x), r), 10),
+    ],
+)
+def test_each_effect_keeps_the_length_and_is_seeded(effect):
+    x = _tone_mix()
+    a = effect(x, np.random.default_rng(3))
+    b = effect(x, np.random.default_rng(3))
+    assert a.dtype == np.float32 and a.shape == x.shape and np.isfinite(a).all()
+    assert np.array_equal(a, b)
+    assert not np.allclose(a, x, atol=1e-3)
+
+
+@pytest.mark.parametrize("factor", [0.9, 1.1])
+def test_speed_and_tempo_change_the_length_by_their_factor(factor):
+    x = _tone_mix(2.0)
+    assert len(voice.change_speed(x, factor)) == pytest.approx(len(x) / factor, rel=0.02)
+    assert len(voice.change_tempo(x, factor)) == round(len(x) / factor)
+
+
+def test_noise_is_mixed_at_the_snr_asked_for():
+    x = _tone_mix()
+    background = noise.coloured_noise(len(x) // 3, 2.0, np.random.default_rng(1))  # looped
+    mixed = noise.mix_at_snr(x, background, 7.0)
+    snr = 10 * np.log10(np.mean(x**2) / np.mean((mixed - x) ** 2))
+    assert snr == pytest.approx(7.0, abs=1e-3)
+
+
+def test_a_telephone_line_carries_nothing_above_4_khz():
+    x = _tone_mix()
+    line = channel.telephone(x, mu_law=False)
+    assert _band_power(line, 4200, 8000) < 1e-3 * _band_power(x, 4200, 8000)
+    assert _band_power(line, 200, 300) > 0.5 * _band_power(x, 200, 300)  # the 220 Hz tone stays
+
+
+def test_a_room_response_starts_direct_and_decays():
+    response = room.room_impulse_response(0.5, 5.0, np.random.default_rng(0))
+    assert np.sum(response**2) == pytest.approx(1.0, rel=1e-5)
+    assert abs(response[0]) == np.abs(response).max()
+    tenth = len(response) // 10
+    assert np.sum(response[-tenth:] ** 2) < 1e-3 * np.sum(response[1:tenth] ** 2)
+
+
+def test_the_pipeline_is_deterministic_under_a_seed_and_varies_across_seeds():
+    x = _tone_mix(1.5)
+    augmenter = Augmenter(
+        AugmentConfig(**{f: 0.5 for f in AugmentConfig.__dataclass_fields__}),
+        other_utterances=lambda rng: np.roll(x, int(rng.integers(len(x)))),
+    )
+    outputs = [augmenter(x, np.random.default_rng(seed)) for seed in (0, 0, 1, 2)]
+    assert np.array_equal(outputs[0], outputs[1])
+    assert not np.array_equal(outputs[0], outputs[2])
+    for out in outputs:
+        assert out.dtype == np.float32 and np.abs(out).max() <= 1.0
+        assert 0.8 * len(x) <= len(out) <= 1.25 * len(x)  # only speed and tempo move it
+    nothing = Augmenter(AugmentConfig(**{f: 0.0 for f in AugmentConfig.__dataclass_fields__}))
+    quiet = nothing(x, np.random.default_rng(0))
+    assert quiet.shape == x.shape  # only the gain applies
+
+
+def test_noise_bank_reads_audio_files_and_skips_the_rest(tmp_path):
+    sf.write(
+        tmp_path / "rain.wav",
+        noise.coloured_noise(RATE * 25, 1.0, np.random.default_rng(0)) * 0.1,
+        RATE,
+    )
+    (tmp_path / "broken.ogg").write_bytes(b"not audio")
+    (tmp_path / "notes.txt").write_text("hello")
+    bank = NoiseBank([tmp_path], max_seconds=10)
+    assert len(bank) == 3  # 25 s in pieces of 10, 10 and 5 s
+    assert len(bank.draw(np.random.default_rng(0))) in (RATE * 10, RATE * 5)
+
+
+def test_demo_writes_listenable_examples(tmp_path):
+    out = demo_main(["--demo", str(tmp_path / "demo"), "--chains", "2"])
+    names = {p.stem for p in out.glob("*.wav")}
+    assert {
+        "00-original",
+        "room-far",
+        "telephone-mu-law",
+        "codec-gsm",
+        "chain-0",
+        "chain-1",
+    } <= names
+    audio, rate = sf.read(out / "chain-1.wav")
+    assert rate == RATE and len(audio) > RATE and np.abs(audio).max() > 0.01
