@@ -33,11 +33,12 @@ class SpeechItem:
     split: str = ""
     voice: str = ""
     seconds: float = 0.0
+    engine: str = ""
 
 
 def read_manifest(path: str | Path) -> list[SpeechItem]:
     """A JSONL or CSV manifest (``audio``/``path`` and ``text`` fields; optional ``split``,
-    ``voice``, ``seconds``)."""
+    ``voice``, ``seconds``, ``engine``)."""
     path = Path(path)
     if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8") as f:
@@ -60,6 +61,7 @@ def read_manifest(path: str | Path) -> list[SpeechItem]:
                 row.get("split", ""),
                 row.get("voice", ""),
                 float(row.get("seconds") or 0.0),
+                row.get("engine", ""),
             )
         )
     return items

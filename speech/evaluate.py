@@ -6,6 +6,7 @@ separately; for any other corpus (LibriSpeech, LJSpeech, a manifest) every utter
 Examples:
     python -m speech.evaluate                                    # shipped model, data/tts-en
     python -m speech.evaluate --beam-size 1 --no-language-model  # the acoustic model alone
+    python -m speech.evaluate --data alsa                        # people: alsa-utils' recordings
     python -m speech.evaluate --model runs/tts-en/model --data ~/LibriSpeech/test-clean --beam-size 16
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -24,6 +26,25 @@ from speech.data import SpeechItem, load_corpus
 from speech.inference import DEFAULT_MODEL, Transcriber
 
 TEST_SPLITS = ("test-seen", "test-unseen")
+ALSA_SOUNDS = Path("/usr/share/sounds/alsa")
+
+
+def alsa_recordings(folder: str | Path = ALSA_SOUNDS) -> list[SpeechItem]:
+    """The channel-name recordings Debian's ``alsa-utils`` ships ("Front Left", "Rear
+    Right", ...; ``Noise.wav`` is noise, whose right transcript is empty): people's voices,
+    for evaluation only, never for training or tuning.
+
+    Raises:
+        ValueError: the folder is missing (``sudo apt-get install alsa-utils``).
+    """
+    folder = Path(folder)
+    files = sorted(folder.glob("*.wav"))
+    if not files:
+        raise ValueError(f"no recordings in {folder}: sudo apt-get install alsa-utils")
+    return [
+        SpeechItem(f, "" if f.stem == "Noise" else f.stem.replace("_", " ").lower(), "human")
+        for f in files
+    ]
 
 
 def score(
@@ -58,8 +79,14 @@ def score(
 
 
 def test_sets(items: list[SpeechItem], limit: int | None = None) -> dict[str, list[SpeechItem]]:
-    """The held-out sets of a corpus: its test splits if it has them, else all of it."""
+    """The held-out sets of a corpus: its test splits if it has them (and, for a corpus of
+    several synthesizers, each split per engine too, as ``test-seen/flite``), else all of it."""
     sets = {s: [it for it in items if it.split == s] for s in TEST_SPLITS}
+    engines = sorted({it.engine for it in items if it.engine})
+    if len(engines) > 1:
+        for split in TEST_SPLITS:
+            for engine in engines:
+                sets[f"{split}/{engine}"] = [it for it in sets[split] if it.engine == engine]
     sets = {s: v[:limit] if limit else v for s, v in sets.items() if v}
     return sets or {"all": items[:limit] if limit else items}
 
@@ -68,7 +95,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser = script_parser("speech.evaluate", __doc__)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model name or folder")
     parser.add_argument(
-        "--data", default="data/tts-en", help="corpus folder or manifest (default: data/tts-en)"
+        "--data",
+        default="data/tts-en",
+        help="corpus folder or manifest, or 'alsa' for the human recordings of alsa-utils"
+        " (default: data/tts-en)",
     )
     parser.add_argument(
         "--beam-size",
@@ -87,7 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     transcriber = Transcriber.from_pretrained(args.model, device=args.device)
     try:
-        items = load_corpus(args.data)
+        items = alsa_recordings() if args.data == "alsa" else load_corpus(args.data)
     except (ValueError, OSError) as e:
         raise SystemExit(f"cannot read {args.data}: {e}") from None
     report = {}

@@ -1,15 +1,18 @@
-"""Build a speech corpus with espeak-ng: English sentences from the machine's gettext catalogs,
-spoken by many accents x voice variants at random speeds and pitches.
+"""Build a speech corpus with offline synthesizers: English sentences from the machine's gettext
+catalogs, spoken by espeak-ng's many accents x voice variants at random speeds and pitches, and
+with ``--engines`` by other synthesizers too (:mod:`speech.engines`: flite, festival).
 
 Sentences and voices are both held out: ``valid`` and ``test-seen`` use sentences training never
 heard, in training's voices; ``test-unseen`` uses those sentences in accents and variants training
 never heard. Audio is written as 16 kHz mono FLAC with a ``manifest.jsonl`` (one record per
-utterance: ``audio``, ``text``, ``split``, ``voice``, ``speed``, ``pitch``, ``seconds``) and
+utterance: ``audio``, ``text``, ``split``, ``engine``, ``voice``, ``speed``, ``pitch``,
+``seconds``) and
 ``train-text.txt``, every training-split sentence, for the word language model. Running
 the same command again resumes: utterances already in the manifest are skipped.
 
 Examples:
     python -m speech.synthesize --out data/tts-en --train 30000          # the default corpus
+    python -m speech.synthesize --out data/tts-mix --engines espeak flite festival
     python -m speech.synthesize --out /tmp/tiny --train 20 --valid 4 --test 4 --workers 2
 """
 
@@ -17,11 +20,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import random
 import re
-import shutil
 import subprocess
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -31,42 +32,18 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 import torch
-import torchaudio.functional as AF
 from tqdm.auto import tqdm
 
 from shared.catalogs import read_catalog
 from shared.cli import script_parser
 from speech.audio import SAMPLE_RATE
+from speech.engines import ENGINES, Engine, Espeak
 from speech.text import normalize_transcript
 
-ACCENTS = (
-    "en-us",
-    "en-gb",
-    "en-gb-scotland",
-    "en-gb-x-rp",
-    "en-gb-x-gbclan",
-    "en-029",
-    "en-us-nyc",
-    "en-gb-x-gbcwmd",
-)
-UNSEEN_ACCENTS = ("en-gb-x-gbcwmd",)
-# Voice variants (espeak-ng-data/voices/!v) kept out of training for the unseen-voice test.
-UNSEEN_VARIANTS = (
-    "f4",
-    "m6",
-    "Annie",
-    "klatt4",
-    "edward2",
-    "robosoft3",
-    "steph2",
-    "iven3",
-    "grandma",
-    "travis",
-    "Gene2",
-    "norbert",
-)
-# Unvoiced speech carries too little of the signal the features see to be a fair test.
-SKIPPED_VARIANTS = ("whisper", "whisperf")
+ESPEAK = Espeak()
+# The espeak-ng voices held out and skipped (kept here by their old names for callers).
+ACCENTS, UNSEEN_ACCENTS = Espeak.ACCENTS, Espeak.UNSEEN_ACCENTS
+UNSEEN_VARIANTS, SKIPPED_VARIANTS = Espeak.UNSEEN_VARIANTS, Espeak.SKIPPED_VARIANTS
 SPLITS = ("train", "valid", "test-seen", "test-unseen")
 VALID_SHARE, TEST_SHARE = 0.03, 0.04  # of the sentences, chosen by a hash of their text
 TRAIN_TEXT = "train-text.txt"
@@ -75,23 +52,12 @@ _MARKUP = re.compile(r"[%{}<>\\/=@#$\[\]|]|\n|https?:")
 
 def espeak_binary() -> str:
     """Path of ``espeak-ng``, or a ``RuntimeError`` that says how to install it."""
-    path = shutil.which("espeak-ng")
-    if path is None:
-        raise RuntimeError(
-            "espeak-ng is not installed: `sudo apt-get install espeak-ng` (Debian/Ubuntu)"
-        )
-    return path
+    return ESPEAK.require()
 
 
 def espeak_variants() -> list[str]:
     """Names of the voice variants espeak-ng has on this machine (``m1``, ``f3``, ``klatt``...)."""
-    out = subprocess.run([espeak_binary(), "--version"], capture_output=True, text=True).stdout
-    match = re.search(r"Data at:\s*(\S+)", out)
-    folder = Path(match.group(1)) / "voices" / "!v" if match else None
-    if folder is None or not folder.is_dir():
-        raise RuntimeError(f"cannot find espeak-ng's voice variants (it printed {out!r})")
-    names = sorted(p.name for p in folder.iterdir() if p.is_file())
-    return [n for n in names if " " not in n and n not in SKIPPED_VARIANTS]
+    return ESPEAK.variants()
 
 
 def catalog_sentences(folders: Iterable[str | Path]) -> list[str]:
@@ -139,6 +105,7 @@ class Utterance:
     voice: str
     speed: int
     pitch: int
+    engine: str = "espeak"
 
 
 def plan(
@@ -148,21 +115,35 @@ def plan(
     seed: int = 0,
     valid_share: float = VALID_SHARE,
     test_share: float = TEST_SHARE,
+    others: list[Engine] | None = None,
+    espeak: bool = True,
 ) -> list[Utterance]:
     """The whole corpus as a deterministic list: the same arguments give the same utterances,
-    so an interrupted run can skip what it already wrote."""
+    so an interrupted run can skip what it already wrote.
+
+    ``variants`` are espeak-ng's; ``others`` are more engines, each speaking an equal share of
+    the utterances in its own voices (held-out ones only in ``test-unseen``). Their choices
+    come from a generator of their own, so the espeak-ng lines are those of an espeak-only
+    plan and a corpus keeps its sentences whichever engines speak them. ``espeak=False``:
+    the other engines speak everything."""
     by_split: dict[str, list[str]] = {"train": [], "valid": [], "test": []}
     for s in sentences:
         by_split[sentence_split(s, valid_share, test_share)].append(s)
     seen_variants = [v for v in variants if v not in UNSEEN_VARIANTS]
     unseen_variants = [v for v in variants if v in UNSEEN_VARIANTS] or seen_variants
     seen_accents = [a for a in ACCENTS if a not in UNSEEN_ACCENTS]
+    voices_of = {engine.name: engine.voices() for engine in others or []}
+    for engine in others or []:
+        held = [engine.unseen(v) for v in voices_of[engine.name]]
+        if all(held) or not any(held):
+            raise ValueError(f"{engine.name} needs held-out and training voices: {held}")
     out = []
     for split in SPLITS:
         pool = by_split["test" if split.startswith("test") else split]
         if counts.get(split, 0) and not pool:
             raise ValueError(f"no sentences for the {split} split; give more text")
         rng = random.Random(f"{seed}-{split}")
+        other_rng = random.Random(f"{seed}-{split}-engines")
         for i in range(counts.get(split, 0)):
             if split == "test-unseen":
                 # Unseen: a held-out accent, or a held-out variant in any seen accent.
@@ -172,39 +153,30 @@ def plan(
                     accent, variant = rng.choice(seen_accents), rng.choice(unseen_variants)
             else:
                 accent, variant = rng.choice(seen_accents), rng.choice(seen_variants)
-            out.append(
-                Utterance(
-                    id=f"{split}-{i:06d}",
-                    split=split,
-                    text=rng.choice(pool),
-                    voice=f"{accent}+{variant}",
-                    speed=rng.randint(120, 220),
-                    pitch=rng.randint(20, 80),
-                )
+            utterance = Utterance(
+                id=f"{split}-{i:06d}",
+                split=split,
+                text=rng.choice(pool),
+                voice=f"{accent}+{variant}",
+                speed=rng.randint(120, 220),
+                pitch=rng.randint(20, 80),
             )
+            share = len(others or []) / (len(others or []) + 1) if espeak else 1.0
+            if others and other_rng.random() < share:
+                engine = other_rng.choice(others)
+                unseen = split == "test-unseen"
+                voices = [v for v in voices_of[engine.name] if engine.unseen(v) == unseen]
+                speed, pitch = engine.prosody(other_rng)
+                utterance.engine, utterance.voice = engine.name, other_rng.choice(voices)
+                utterance.speed, utterance.pitch = speed, pitch
+            out.append(utterance)
     return out
 
 
 def speak(utterance: Utterance) -> np.ndarray:
-    """Synthesize one utterance: float32 samples at :data:`SAMPLE_RATE`."""
-    wav = subprocess.run(
-        [
-            espeak_binary(),
-            "-v",
-            utterance.voice,
-            "-s",
-            str(utterance.speed),
-            "-p",
-            str(utterance.pitch),
-            "--stdout",
-            utterance.text,
-        ],
-        capture_output=True,
-        check=True,
-    ).stdout
-    samples, rate = sf.read(io.BytesIO(wav), dtype="float32")
-    audio = AF.resample(torch.from_numpy(samples), rate, SAMPLE_RATE)
-    return audio.numpy()
+    """Synthesize one utterance with its engine: float32 samples at :data:`SAMPLE_RATE`."""
+    engine = ENGINES[utterance.engine]
+    return engine.speak(utterance.text, utterance.voice, utterance.speed, utterance.pitch)
 
 
 def _write(job: tuple[Utterance, str]) -> dict | None:
@@ -243,7 +215,7 @@ def synthesize(jobs: list[Utterance], out: str | Path, workers: int = 1) -> Path
             f.write(json.dumps(record) + "\n")
             f.flush()
     if failed:
-        print(f"espeak-ng failed on {failed} utterances; run again to retry them")
+        print(f"synthesis failed on {failed} utterances; run again to retry them")
     return manifest
 
 
@@ -263,26 +235,38 @@ def build_parser() -> argparse.ArgumentParser:
         "--test", type=int, default=500, help="test utterances, for each of seen and unseen voices"
     )
     parser.add_argument("--seed", type=int, default=0, help="picks sentences, voices, speeds")
-    parser.add_argument("--workers", type=int, default=2, help="parallel espeak-ng processes")
+    parser.add_argument("--workers", type=int, default=2, help="parallel synthesizer processes")
+    parser.add_argument(
+        "--engines",
+        nargs="+",
+        default=["espeak"],
+        choices=sorted(ENGINES),
+        help="synthesizers to mix, each an equal share of the utterances (default: espeak)",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> Path:
     args = build_parser().parse_args(argv)
+    others = [ENGINES[name] for name in args.engines if name != "espeak"]
     try:
         variants = espeak_variants()
+        for engine in others:
+            engine.require()
     except RuntimeError as e:
         raise SystemExit(str(e)) from None
     sentences = catalog_sentences(args.text_from)
     counts = {"train": args.train, "valid": args.valid}
     counts.update({"test-seen": args.test, "test-unseen": args.test})
-    jobs = plan(sentences, variants, counts, args.seed)
+    jobs = plan(
+        sentences, variants, counts, args.seed, others=others, espeak="espeak" in args.engines
+    )
     split_sizes = {
         s: sum(sentence_split(t) == s for t in sentences) for s in ("train", "valid", "test")
     }
     print(
-        f"{len(sentences)} sentences ({split_sizes}); {len(variants)} voice variants x"
-        f" {len(ACCENTS)} accents; {len(jobs)} utterances",
+        f"{len(sentences)} sentences ({split_sizes}); {len(variants)} espeak-ng voice variants x"
+        f" {len(ACCENTS)} accents{''.join(f', {e.name}' for e in others)}; {len(jobs)} utterances",
         flush=True,
     )
     out = Path(args.out)

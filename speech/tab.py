@@ -65,6 +65,9 @@ def build_tab(model_dir: str | None = None) -> None:
         " (nothing new). CTC decoding merges repeats and drops blanks; beam search with the word"
         " language model picks the likeliest sentence of known words."
         " The plot shows each letter at the moment it was emitted."
+        " **Honestly:** the shipped model learned from synthetic speech (espeak-ng) only; it"
+        " transcribes espeak-ng voices well (CER 7-10% on sentences it never heard) but people"
+        " poorly (CER 79% on the human recordings of alsa-utils; see the model card)."
         f"\n\nModel: `{default}`"
     )
     with gr.Accordion("Model card", open=False):

@@ -15,13 +15,22 @@ from speech.text import CharVocabulary
 TINY = SpeechConfig(n_mels=16, conv_channels=4, hidden_size=16, num_layers=1)
 
 
+def missing(message: str) -> None:
+    """Skip with an install hint; under CI a missing tool is a failure (``.ci/run`` installs
+    every one the tests use)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def require_program(program: str, packages: str) -> None:
+    """Skip without ``program``, saying how to get it (see :func:`missing`)."""
+    if shutil.which(program) is None:
+        missing(f"{program} is not installed: sudo apt-get install {packages}")
+
+
 def require_espeak() -> None:
-    """Skip without espeak-ng, saying how to get it; under CI a missing program is a failure."""
-    if shutil.which("espeak-ng") is None:
-        message = "espeak-ng is not installed: sudo apt-get install espeak-ng"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_program("espeak-ng", "espeak-ng")
 
 
 @pytest.fixture(scope="session")

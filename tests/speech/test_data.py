@@ -92,3 +92,30 @@ def test_augmented_reads_follow_torchs_generator(tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
     assert not np.array_equal(first[0], first[1])  # each read is a new version
     assert dataset[0][1] == CharVocabulary().encode("hello there")
+
+
+def test_evaluation_sets_per_engine(tmp_path):
+    from speech.evaluate import test_sets
+
+    rows = [
+        {"audio": f"{n}.wav", "text": "hi", "split": split, "engine": engine}
+        for n, (split, engine) in enumerate(
+            [
+                ("test-seen", "espeak"),
+                ("test-seen", "flite"),
+                ("test-unseen", "flite"),
+                ("train", "espeak"),
+            ]
+        )
+    ]
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    sets = test_sets(load_corpus(tmp_path / "m.jsonl"))
+    assert {k: len(v) for k, v in sets.items()} == {
+        "test-seen": 2,
+        "test-unseen": 1,
+        "test-seen/espeak": 1,
+        "test-seen/flite": 1,
+        "test-unseen/flite": 1,
+    }
+    one_engine = [it for it in load_corpus(tmp_path / "m.jsonl") if it.engine == "flite"]
+    assert set(test_sets(one_engine)) == {"test-seen", "test-unseen"}

@@ -79,3 +79,55 @@ def test_synthesis_writes_audio_and_manifest_and_resumes(tmp_path, monkeypatch):
     assert len(manifest.read_text().splitlines()) == len(records)
     items = load_corpus(out)
     assert {it.split for it in items} == {"train", "test-seen", "test-unseen"}
+
+
+@pytest.mark.parametrize("name", ["espeak", "flite", "festival"])
+def test_each_engine_speaks_a_sentence_in_each_kind_of_voice(name):
+    import random
+
+    import numpy as np
+
+    from speech.engines import ENGINES
+    from tests.speech.conftest import require_program
+
+    engine = ENGINES[name]
+    require_program(engine.program, engine.install)
+    voices = engine.voices()
+    seen = [v for v in voices if not engine.unseen(v)]
+    unseen = [v for v in voices if engine.unseen(v)]
+    assert seen and unseen
+    for voice in (seen[0], unseen[0]):
+        speed, pitch = engine.prosody(random.Random(0))
+        audio = engine.speak("the file could not be opened", voice, speed, pitch)
+        assert audio.dtype == np.float32 and 0.8 < len(audio) / 16000 < 6
+        assert np.abs(audio).max() > 0.05  # sound, not silence
+
+
+def test_other_engines_take_their_share_and_hold_out_their_voices():
+    from speech.engines import Engine
+
+    class Fake(Engine):
+        name = "flite"  # any registered name: the plan looks its voices up by it
+
+        def voices(self):
+            return ["a", "b", "held"]
+
+        def unseen(self, voice):
+            return voice == "held"
+
+        def prosody(self, rng):
+            return 100, 100
+
+    sentences = [f"words {a} {b}" for a in "abcdefghij" for b in "klmnopqrst"]
+    variants = ["m1", "m2", *UNSEEN_VARIANTS[:2]]
+    counts = {"train": 300, "test-seen": 40, "test-unseen": 40}
+    alone = plan(sentences, variants, counts)
+    mixed = plan(sentences, variants, counts, others=[Fake()])
+    assert [j.text for j in alone] == [j.text for j in mixed]  # the same sentences
+    other = [j for j in mixed if j.engine == "flite"]
+    assert 0.35 < len(other) / len(mixed) < 0.65
+    assert all((j.voice == "held") == (j.split == "test-unseen") for j in other)
+    espeak = [j for j in mixed if j.engine == "espeak"]
+    assert espeak == [a for a, m in zip(alone, mixed, strict=True) if m.engine == "espeak"]
+    only = plan(sentences, variants, counts, others=[Fake()], espeak=False)
+    assert {j.engine for j in only} == {"flite"}
