@@ -43,6 +43,25 @@ def _cell(figures: dict, decoding: str, metric: str) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+def _peers(peers: dict | None) -> str:
+    """The side-by-side table ``benchmarks.speech_peers --record`` keeps."""
+    if not peers:
+        return ""
+    rows = "\n".join(
+        f"| {audio} | {system} | {r['utterances']} | {r['cer']:.1f} | {r['wer']:.1f} | {r['rtf']:.3f} |"
+        for audio, by_system in peers["sets"].items()
+        for system, r in by_system.items()
+    )
+    return f"""
+## Beside a peer on the same audio
+{peers["note"]}
+
+| audio | system | utterances | CER % | WER % | real-time factor |
+| --- | --- | --- | --- | --- | --- |
+{rows}
+"""
+
+
 def render_card(model_dir: str | Path) -> str:
     """The card of the speech model in ``model_dir``, as markdown."""
     model_dir = Path(model_dir)
@@ -62,6 +81,7 @@ def render_card(model_dir: str | Path) -> str:
     )
     note = info.get("figures_note", DECODING_NOTE)
     measured = f"\n{info['measured_by']}\n" if info.get("measured_by") else ""
+    peers = _peers(info.get("peers"))
     measure = f"python -m speech.evaluate --model {cards.model_argument(model_dir, PRETRAINED_DIR)}"
     if data.get("sources"):
         measure += f" --data {data['sources'][0]}"
@@ -87,7 +107,7 @@ layers of {config.hidden_size} per direction, a linear CTC head over {config.voc
 | set | utterances | {header} |
 | --- | --- | --- | --- | --- | --- |
 {rows}
-{measured}
+{measured}{peers}
 ## Size
 {cards.weights_summary(model_dir)}
 

@@ -63,3 +63,20 @@ def test_speech_benchmark_runs_and_writes_json(tmp_path):
     assert saved["batched_same_outputs"] is True
     assert set(saved["real_time_factor"]) == {"greedy_single", "greedy_batched", "beam_single"}
     assert saved == json.loads(json.dumps(result))
+
+
+def test_speech_peers_benchmark_runs_and_writes_json(tmp_path):
+    import pytest
+
+    pytest.importorskip("pocketsphinx", reason='pip install -e ".[bench]"')
+    from benchmarks import speech_peers
+    from speech.evaluate import ALSA_SOUNDS
+
+    if not ALSA_SOUNDS.is_dir():
+        pytest.skip("the human recordings need alsa-utils: sudo apt-get install alsa-utils")
+    out = tmp_path / "peers.json"
+    result = speech_peers.main(["--sentences", "2", "--threads", "1", "--out", str(out)])
+    assert json.loads(out.read_text()) == json.loads(json.dumps(result))
+    human = result["sets"]["human (alsa-utils)"]
+    assert set(human) == {"tts-en (beam + LM)", "PocketSphinx 5 (en-us)"}
+    assert all(r["utterances"] == 9 and r["rtf"] > 0 for r in human.values())
