@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from shared.batching import bucketed_batches
-from shared.cards import run_record, write_info
+from shared.cards import read_info, run_record, write_info
 from shared.cli import (
     command_line,
     dataclass_from_args,
@@ -244,7 +244,9 @@ def main(argv: list[str] | None = None) -> Path:
         result.seconds,
         batch_size=train_config.batch_size,
     )
-    write_info(export, {"data": data, "history": [run], "figures": figures})
+    # A continued model's card lists the runs behind the model it started from first.
+    history = read_info(args.init).get("history", []) if args.init else []
+    write_info(export, {"data": data, "history": [*history, run], "figures": figures})
     write_card(export)
     print(json.dumps(figures))
     print(f"exported {export}")

@@ -57,3 +57,17 @@ def test_smoke_run_exports_a_model_with_its_card(tmp_path):
     hyps = [transcriber.transcribe(corpus / f"{i}.wav", beam_size=1).text for i in (10, 11)]
     expected = 100 * cer([TEXTS[0], TEXTS[1]], hyps)
     assert report["test-seen"]["cer"] == pytest.approx(expected)
+
+
+def test_init_continues_a_model_and_keeps_its_history(tmp_path):
+    corpus = _corpus(tmp_path / "corpus")
+    flags = [
+        *("--data", str(corpus), "--max-steps", "2", "--batch-size", "4", "--n-mels", "16"),
+        *("--conv-channels", "4", "--hidden-size", "16", "--num-layers", "1", "--amp", "off"),
+        *("--threads", "1", "--valid-utterances", "2", "--no-augment"),
+    ]
+    first = train_main([*flags, "--out", str(tmp_path / "a")])
+    second = train_main([*flags, "--out", str(tmp_path / "b"), "--init", str(first)])
+    runs = json.loads((second / "training.json").read_text())["history"]
+    assert len(runs) == 2 and "--init" in runs[1]["command"] and "--init" not in runs[0]["command"]
+    assert "continuing from that model" in (second / "README.md").read_text()
