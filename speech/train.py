@@ -43,7 +43,7 @@ from speech.features import SpecAugment
 from speech.inference import LM_FILE, TOKENS_FILE, Transcriber
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.synthesize import TRAIN_TEXT
-from speech.text import CharVocabulary
+from speech.text import CharVocabulary, normalize_transcript
 
 TRAIN_DEFAULTS = dict(
     max_steps=20000,
@@ -88,6 +88,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=True,
         help="speech.augment's voices, rooms, microphones, telephone lines, codecs, noise and"
         " babble, plus SpecAugment (default: on)",
+    )
+    data.add_argument(
+        "--lm-text",
+        nargs="*",
+        default=[],
+        help="more text for the word language model, one sentence a line (say, from"
+        " speech.lm_text); default: the corpus's training sentences only",
     )
     data.add_argument(
         "--noise-dir",
@@ -161,6 +168,9 @@ def main(argv: list[str] | None = None) -> Path:
         extra = Path(source) / TRAIN_TEXT
         if extra.is_file():
             lm_text |= set(extra.read_text(encoding="utf-8").split("\n")) - {""}
+    for extra in args.lm_text:  # everyday English (speech.lm_text), never held-out speech
+        lines = Path(extra).read_text(encoding="utf-8").split("\n")
+        lm_text |= {normalize_transcript(line) for line in lines} - {""}
     lm_text = sorted(lm_text)
     if is_main_process():
         hours = sum(it.seconds for it in train_items) / 3600

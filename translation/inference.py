@@ -17,6 +17,7 @@ import torch
 from shared.decoding import DecodeConfig
 from shared.pretrained import list_pretrained as _list_pretrained
 from shared.pretrained import load_generation_config, load_pretrained
+from shared.sentences import split_sentences
 from translation.model import (
     FORMAT_VERSION,
     MODEL_TYPE,
@@ -29,7 +30,6 @@ from translation.text import (
     mask_source,
     missing_placeholders,
     normalize_text,
-    split_sentences,
     unmask,
 )
 from translation.tokenizer import BOS_ID, EOS_ID, SubwordTokenizer

@@ -25,8 +25,6 @@ _CJK_ACCELERATOR = re.compile(r"\s*[(（]\s*[_&][A-Za-z0-9]\s*[)）]")
 _UNDERSCORE_ACCELERATOR = re.compile(r"(?<![\w_])([A-Z][A-Za-z0-9]*|)_([^\W_])")
 _AMPERSAND_ACCELERATOR = re.compile(r"&(?=[^\W_])(?!amp;|lt;|gt;|quot;|apos;|#)")
 _SPACE = re.compile(r"\s+")
-# A sentence ends at . ! ? or … (closing quotes and brackets may follow) before a space.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=\S)")
 _CONTROL = {c: " " for c in range(32)} | {127: " "}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -124,15 +122,3 @@ def missing_placeholders(source: str, output: str) -> list[str]:
         else:
             missing.append(ph)
     return missing
-
-
-def split_sentences(text: str) -> list[str]:
-    """Cut text after each sentence-ending ``.``, ``!``, ``?`` or ``…`` that a space follows;
-    the pieces keep their punctuation and lose the spaces between them."""
-    pieces, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.start() + len(match.group(0).rstrip())
-        pieces.append(text[start:end])
-        start = match.end()
-    pieces.append(text[start:])
-    return [p.strip() for p in pieces if p.strip()]

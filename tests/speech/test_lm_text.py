@@ -1,0 +1,49 @@
+"""speech.lm_text: descriptions read from a Translation-en index, sentences kept only when
+every word is common; and speech.train --lm-text puts them in the model's lm.txt."""
+
+from speech.lm_text import descriptions, lm_sentences, main
+
+INDEX = """Package: alpha
+Description-md5: 0
+Description-en: Tool to copy files
+ This tool copies files quickly. It keeps the files safe.
+ .
+ Use it to copy files between disks.
+
+Package: beta
+Description-md5: 1
+Description-en: Library to copy files
+ The library copies files for you. Xyzzyplugh handles files.
+"""
+
+
+def test_descriptions_and_common_word_sentences(tmp_path):
+    texts = list(descriptions(INDEX))
+    assert texts[0].startswith("Tool to copy files. This tool copies files quickly.")
+    assert len(texts) == 2
+    sentences = lm_sentences(texts, min_count=2)
+    assert "this tool copies files quickly" not in sentences  # "quickly" is seen once
+    assert all("xyzzyplugh" not in s for s in sentences)
+    # Every word of these is seen at least twice; each other sentence has a rarer one.
+    assert sentences == ["library to copy files", "tool to copy files"]
+    (tmp_path / "Translation-en").write_text(INDEX)
+    out = main(["--index", str(tmp_path / "Translation-en"), "--out", str(tmp_path / "lm.txt")])
+    assert out.read_text().splitlines() == lm_sentences(texts, min_count=3)
+
+
+def test_train_adds_lm_text_to_the_models_language_model(tmp_path):
+    from speech.train import main as train_main
+    from tests.speech.test_train import TEXTS, _corpus
+
+    corpus = _corpus(tmp_path / "corpus")
+    (tmp_path / "extra.txt").write_text("Open the Door, please!\n\nclose the window\n")
+    export = train_main(
+        [
+            *("--data", str(corpus), "--out", str(tmp_path / "run"), "--max-steps", "1"),
+            *("--batch-size", "4", "--n-mels", "16", "--conv-channels", "4", "--hidden-size", "8"),
+            *("--num-layers", "1", "--amp", "off", "--threads", "1", "--valid-utterances", "2"),
+            *("--no-augment", "--lm-text", str(tmp_path / "extra.txt")),
+        ]
+    )
+    lm = set((export / "lm.txt").read_text().split("\n")) - {""}
+    assert lm == {TEXTS[i % 5] for i in range(8)} | {"open the door please", "close the window"}
