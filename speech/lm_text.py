@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> Path:
     sentences = lm_sentences(texts, args.min_count)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    out.write_text("".join(s + "\n" for s in sentences), encoding="utf-8")
     words = len({w for s in sentences for w in s.split()})
     print(f"{len(texts)} descriptions -> {len(sentences)} sentences, {words} words: {out}")
     return out
