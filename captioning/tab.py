@@ -43,6 +43,7 @@ def caption(image, model: str = DEFAULT_MODEL, beam_size: float = 3):
         (overlay_file(attention_overlay(pixels, attn)), f"{i + 1}. {word}")
         for i, (word, attn) in enumerate(zip(result.tokens, result.attention, strict=True))
     ]
+    _prune(OVERLAY_DIR, MAX_OVERLAYS)  # once a request: listing the folder costs milliseconds
     return result.text, gallery
 
 
@@ -66,7 +67,6 @@ def overlay_file(image: np.ndarray) -> str:
         partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
         partial.write_bytes(data)
         os.replace(partial, path)
-        _prune(OVERLAY_DIR, MAX_OVERLAYS)
     return str(path)
 
 

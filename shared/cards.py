@@ -16,6 +16,7 @@ from typing import Any
 
 from safetensors import safe_open
 
+from shared.cli import script_parser
 from shared.distributed import hardware_description
 from shared.pretrained import CARD_NAME, WEIGHTS_NAME
 
@@ -128,8 +129,6 @@ def record_evaluation(
 
 def card_main(module: str, doc: str | None, write: Callable[[str], Path], argv=None) -> Path:
     """``python -m <app>.card MODEL_DIR``: write a model folder's card again."""
-    from shared.cli import script_parser  # the command line only
-
     parser = script_parser(module, doc)
     parser.add_argument("model", help="model folder whose README.md to rewrite")
     path = write(parser.parse_args(argv).model)

@@ -10,6 +10,7 @@ import pytest
 from captioning.scenes import SPLIT_SEEDS, render_scene
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 from tests.app.conftest import ROOT
+from tests.missing import missing
 
 pytestmark = pytest.mark.slow
 
@@ -19,13 +20,6 @@ SCREENSHOT_DIRS = [ARTIFACTS] + (
     [ROOT / os.environ["RNN_SUITE_SCREENSHOTS"]] if os.environ.get("RNN_SUITE_SCREENSHOTS") else []
 )
 TIMEOUT_MS = 120_000
-
-
-def missing(message: str) -> None:
-    """Skip with an install hint; under CI a missing tool is a failure."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def chromium() -> str:

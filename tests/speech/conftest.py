@@ -1,7 +1,6 @@
 """A tiny untrained speech model saved like a real one, and a helper to require espeak-ng."""
 
 import json
-import os
 import shutil
 
 import pytest
@@ -11,16 +10,9 @@ from shared.pretrained import save_pretrained
 from speech.inference import TOKENS_FILE
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.text import CharVocabulary
+from tests.missing import missing
 
 TINY = SpeechConfig(n_mels=16, conv_channels=4, hidden_size=16, num_layers=1)
-
-
-def missing(message: str) -> None:
-    """Skip with an install hint; under CI a missing tool is a failure (``.ci/run`` installs
-    every one the tests use)."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def require_program(program: str, packages: str) -> None:

@@ -60,7 +60,7 @@ def test_shipped_model_on_human_recordings_stays_above_its_floor():
     human row); this floor catches a model that gets worse on people, and noise must stay
     silent."""
     from speech.evaluate import ALSA_SOUNDS, alsa_recordings, score
-    from tests.speech.conftest import missing
+    from tests.missing import missing
 
     if not ALSA_SOUNDS.is_dir():
         missing(f"{ALSA_SOUNDS} is missing: sudo apt-get install alsa-utils")
