@@ -83,8 +83,7 @@ teach the network about early inputs vanishes (and sometimes explodes).
 
 ### How gates help
 An **LSTM** adds a cell state with gates that decide what to forget, what to write and what to
-show; when its forget gate stays open, information travels many steps almost untouched (the flat
-blue curve). A **GRU** is a simplified LSTM (two gates, no separate cell) that trains faster on
+show; when its forget gate stays open, information travels many steps almost untouched. A **GRU** is a simplified LSTM (two gates, no separate cell) that trains faster on
 large data and keeps long-range information too. A **bidirectional** RNN runs one RNN forwards
 and one backwards, so each position sees its whole context.
 
@@ -102,6 +101,21 @@ RNNs also generate text, tag video and forecast series: anything that unfolds in
 """
 
 
+def memory_summary(measured: dict) -> str:
+    """The measured curves in words, so the page never says more than was measured."""
+    ns, cells = measured["ns"], measured["cells"]
+    parts = [
+        f"{cell.upper()} {curves['accuracy'][0]:.0%} with none, {curves['accuracy'][-1]:.0%} with {ns[-1]}"
+        for cell, curves in cells.items()
+    ]
+    models = sum(len(c["models"]) for c in cells.values())
+    return (
+        f"Measured on {measured['requests']} held-out requests ({models} trained models,"
+        f" {measured['filler_draws']} filler draws each): intent accuracy, {'; '.join(parts)} filler words."
+        " `python -m intent.memory` measures it again."
+    )
+
+
 def build_how_it_works() -> None:
     gr.Markdown(STORY)
     gr.Plot(unrolled_figure(), label="An RNN unrolled", elem_id="howto-unrolled")
@@ -112,6 +126,8 @@ def build_how_it_works() -> None:
     else:  # no measurement shipped: the same lesson on untrained layers
         figure, label = memory_figure(), "Memory of RNN, LSTM and GRU (untrained layers)"
     gr.Plot(figure, label=label, elem_id="howto-memory")
+    if measured:
+        gr.Markdown(memory_summary(measured), elem_id="howto-memory-summary")
 
 
 def build_app(
@@ -203,7 +219,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
 
-    demo = build_app(args.caption_model, args.speech_model, args.translation_model, args.intent_model)
+    demo = build_app(
+        args.caption_model, args.speech_model, args.translation_model, args.intent_model
+    )
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=args.concurrency)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

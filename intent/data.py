@@ -41,6 +41,7 @@ INTENTS = (
     OUT_OF_SCOPE,
 )
 SPLITS = ("train", "valid", "test")
+GROUPS_NAME = "_groups.txt"
 CATALOG_DIR = Path("/usr/share/locale/fr/LC_MESSAGES")
 
 
@@ -59,16 +60,43 @@ def load_templates(corpus: Path = CORPUS_DIR) -> list[Template]:
                 templates.append(
                     Template(row["intent"], row["pattern"], row["family"], row["source"])
                 )
+    groups = load_groups(corpus / "own" / GROUPS_NAME)
     for path in sorted((corpus / "own").glob("*.txt")):
+        if path.name == GROUPS_NAME:
+            continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip() and not line.startswith("#"):
                 name = f"own/{path.name}:{number}"
-                templates.append(Template(path.stem, line.strip(), name, name))
+                templates.append(
+                    Template(path.stem, expand_groups(line.strip(), groups), name, name)
+                )
     templates = _merge_duplicates(templates)
     unknown = {t.intent for t in templates} - set(INTENTS)
     if unknown:
         raise ValueError(f"templates for unknown intents: {sorted(unknown)}")
     return templates
+
+
+def load_groups(path: Path) -> dict[str, str]:
+    """``@name = (a|b|c)`` lines: word groups the own templates share."""
+    groups = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("@"):
+                name, _, alternatives = line.partition("=")
+                groups[name.strip()] = alternatives.strip()
+    return groups
+
+
+def expand_groups(pattern: str, groups: dict[str, str]) -> str:
+    """Replace each ``@name`` of ``pattern`` by its group; an unknown name is an error."""
+
+    def replace(match: re.Match) -> str:
+        if match.group(0) not in groups:
+            raise ValueError(f"unknown word group {match.group(0)} in {pattern!r}")
+        return groups[match.group(0)]
+
+    return re.sub(r"@\w+", replace, pattern)
 
 
 def _merge_duplicates(templates: list[Template]) -> list[Template]:

@@ -48,13 +48,13 @@ class IntentConfig:
     ngram_buckets: int = 8192
     n_intents: int = 12
     n_tags: int = 9
-    embed_dim: int = 64
-    hidden_size: int = 128
+    embed_dim: int = 96
+    hidden_size: int = 192
     num_layers: int = 1
     cell: str = "gru"
     bidirectional: bool = False
     pooling: str = "last"
-    slot_lookahead: int = 1
+    slot_lookahead: int = 2
     dropout: float = 0.2
 
     def __post_init__(self) -> None:

@@ -81,13 +81,18 @@ IN_SCOPE = {
 OUT_OF_SCOPE_SKILLS = [name for name in WHEELS if not any(k[0] == name for k in IN_SCOPE)]
 
 # Literal values in OVOS lines, turned back into slots (longest patterns first).
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+)
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _LITERALS = [
     (re.compile(r"\{offset\} (?:hours?|minutes?|seconds?|days?)"), "{duration}"),
     (re.compile(r"\b\d{1,2}(?::\d\d)? ?(?:am|pm)\b"), "{time}"),
+    (re.compile(rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?\b"), "{date}"),
     (re.compile(rf"\b(?:next |this |on )?{_WEEKDAY}\b"), "{date}"),
     (re.compile(r"\b(?:the day after tomorrow|tomorrow|today|yesterday)\b"), "{date}"),
-    (re.compile(r"\b(?:this|next) weekend\b"), "{date}"),
+    (re.compile(r"\b(?:the )?(?:this|next|last|past|previous|upcoming|forthcoming|coming) weekend\b"), "{date}"),
+    (re.compile(r"\b(?:noon|midnight)\b"), "{time}"),
     (re.compile(r"\b\d+\b|#+"), "{number}"),  # padatious writes a number as #
 ]
 

@@ -13,9 +13,11 @@ import unicodedata
 import zlib
 from dataclasses import dataclass
 
-# A word: letters/digits, joined by inner apostrophes (what's, o'clock), colons or dots
-# between digits (7:30, 2.5), and a glued am/pm (5pm).
-_WORD = re.compile(r"\d+(?:[:.]\d+)*(?:[ap]\.?m\.?)?|[^\W_]+(?:['’][^\W_]+)*", re.IGNORECASE)
+# A word: letters/digits, joined by inner apostrophes (what's, o'clock), colons, dots or
+# slashes between digits (7:30, 2.5, 12/25), and glued letters after a number (5pm, 22nd, 7a.m.).
+_WORD = re.compile(
+    r"\d+(?:[:./-]\d+)*(?:[ap]\.m\.?|[^\W\d_]+)?|[^\W_]+(?:['’][^\W_]+)*", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ from shared.pretrained import save_pretrained
 from shared.training import TrainConfig, fit
 
 TRAIN_DEFAULTS = dict(
-    max_steps=3000, batch_size=64, lr=3e-3, warmup_steps=100, eval_every=250,
+    max_steps=5000, batch_size=64, lr=3e-3, warmup_steps=100, eval_every=250,
     checkpoint_every=250, log_every=50,
 )  # fmt: skip
 
@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument(
         "--train-examples",
         type=int,
-        default=40000,
-        help="requests drawn for training (default: 40000)",
+        default=60000,
+        help="requests drawn for training (default: 60000)",
     )
     data.add_argument(
         "--valid-examples", type=int, default=2000, help="validation requests (default: 2000)"
@@ -89,6 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="words seen fewer times are read through their n-grams only (default: 2)",
     )
     run.add_argument(
+        "--fp16-weights",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="store weights in float16 (half the size; default: on)",
+    )
+    run.add_argument(
         "--word-dropout",
         type=float,
         default=0.1,
@@ -109,8 +115,13 @@ def loss_fn(model: nn.Module, batch: dict[str, torch.Tensor]):
     }
 
 
-def export_model(model: nn.Module, config: IntentConfig, encoder: Encoder, folder: Path) -> None:
-    save_pretrained(model, folder, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
+def export_model(
+    model: nn.Module, config: IntentConfig, encoder: Encoder, folder: Path, fp16: bool = True
+) -> None:
+    dtype = torch.float16 if fp16 else None
+    save_pretrained(
+        model, folder, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION, dtype=dtype
+    )
     encoder.vocab.save(folder / VOCAB_NAME)
     labels = {"intents": encoder.intents, "tags": encoder.tags}
     (folder / LABELS_NAME).write_text(json.dumps(labels, indent=2) + "\n", encoding="utf-8")
@@ -156,7 +167,7 @@ def main(argv: list[str] | None = None) -> Path:
         model, train, config=train_config, out_dir=out, loss_fn=loss_fn,
         collate_fn=functools.partial(collate, word_dropout=args.word_dropout),
         evaluate=evaluate, select="score", mode="max",
-        on_best=lambda m, _: export_model(m, config, encoder, export),
+        on_best=lambda m, _: export_model(m, config, encoder, export, args.fp16_weights),
     )  # fmt: skip
 
     best = IntentClassifier.from_pretrained(export)

@@ -3,6 +3,7 @@
 import json
 
 from benchmarks import decoder
+from tests.intent.conftest import tiny_model  # noqa: F401  (a fixture, shared with tests/intent)
 
 
 def test_decoder_benchmark_runs_and_writes_json(tmp_path):
@@ -80,3 +81,18 @@ def test_speech_peers_benchmark_runs_and_writes_json(tmp_path):
     human = result["sets"]["human (alsa-utils)"]
     assert set(human) == {"tts-en (beam + LM)", "PocketSphinx 5 (en-us)"}
     assert all(r["utterances"] == 9 and r["rtf"] > 0 for r in human.values())
+
+
+def test_intent_benchmark_runs_and_writes_json(tmp_path, tiny_model):  # noqa: F811
+    from benchmarks import intent
+
+    model = tiny_model
+    out = tmp_path / "intent.json"
+    result = intent.main(
+        ["--models", str(model), str(model), "--requests", "12", "--threads", "1", "--repeats", "1",
+         "--memory-examples", "10", "--memory-ns", "0", "3", "--out", str(out)]
+    )  # fmt: skip
+    saved = json.loads(out.read_text())
+    assert saved == json.loads(json.dumps(result))
+    assert all(run["same_outputs"] for run in saved["runs"])
+    assert saved["memory"]["ns"] == [0, 3] and list(saved["memory"]["cells"]) == ["gru"]

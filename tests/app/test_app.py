@@ -33,7 +33,7 @@ SPOKEN = {
 def test_page_has_every_tab(app_url):
     with urllib.request.urlopen(app_url + "config", timeout=10) as r:
         config = r.read().decode()
-    for tab in ("Image captioning", "Speech recognition", "Translation", "How it works"):
+    for tab in ("Image captioning", "Speech recognition", "Translation", "Intent", "How it works"):
         assert tab in config
 
 
@@ -45,6 +45,20 @@ def test_translate(client):
         client.predict("x" * 5000, api_name="/translate")
     text, _ = client.predict("No such file or directory", api_name="/translate")  # still serving
     assert text.strip()
+
+
+def test_classify(client):
+    label, slots, per_step, states, influence, compare, padded = client.predict(
+        "what's the weather like in Lisbon", "lstm", 0, api_name="/classify"
+    )
+    assert label["label"] == "ask_weather"
+    assert any(
+        entry["token"] == "Lisbon" and entry["class_or_confidence"] == "location" for entry in slots
+    ), slots
+    assert all(plot is not None for plot in (per_step, states, influence))
+    assert len(compare["data"]) == 3
+    with pytest.raises(AppError, match="limit"):
+        client.predict("x" * 600, "gru", 0, api_name="/classify")
 
 
 def test_caption(client, tmp_path):

@@ -134,6 +134,17 @@ def test_translation_tab(page):
     screenshot(page, "translation")
 
 
+def test_intent_tab(page):
+    page.get_by_role("tab", name="Intent").click()
+    page.locator("#intent-input textarea").fill("remind me to call mom at 5pm")
+    page.locator("#intent-button").click()
+    page.locator("#intent-label").get_by_text("set_reminder").first.wait_for(timeout=TIMEOUT_MS)
+    page.locator("#intent-slots").get_by_text("5pm").first.wait_for(timeout=TIMEOUT_MS)
+    wait_for_heatmap(page, "intent-states")
+    page.locator("#intent-compare").get_by_text("GRU").first.wait_for(timeout=TIMEOUT_MS)
+    screenshot(page, "intent")
+
+
 def test_how_it_works_tab(page):
     page.get_by_role("tab", name="How it works").click()
     page.get_by_text("The short-term memory problem").wait_for(timeout=TIMEOUT_MS)

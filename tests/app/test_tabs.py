@@ -6,6 +6,7 @@ import pytest
 
 from captioning.scenes import SPLIT_SEEDS, render_scene
 from captioning.tab import caption
+from intent.tab import classify
 from shared.metrics import cer
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 from speech.tab import transcribe
@@ -42,3 +43,23 @@ def test_translate_tab():
         translate("x" * 1001, "en-fr", 2)
     with pytest.raises(gr.Error, match="No translation model 'xx-yy' is installed"):
         translate("Permission denied", "xx-yy", 2)
+
+
+def test_classify_tab():
+    label, slots, per_step, states, influence, compare, padded = classify(
+        "wake me up at 7 am tomorrow", "gru", 10
+    )
+    assert max(label, key=label.get) == "set_alarm"
+    assert ("7 am", "time") in slots and ("tomorrow", "date") in slots
+    assert "".join(text for text, _ in slots) == "wake me up at 7 am tomorrow"
+    assert None not in (per_step, states, influence)
+    assert [row[0] for row in compare] == ["RNN", "LSTM", "GRU"]
+    assert padded.startswith("wake me up at 7 am tomorrow ") and len(padded.split()) == 7 + 10
+    with pytest.warns(UserWarning, match="Type a request"):
+        assert classify("  ", "gru", 0)[0] is None
+    with pytest.raises(gr.Error, match="limit is 500"):
+        classify("x" * 501, "gru", 0)
+    with pytest.raises(gr.Error, match="No intent model 'nope' is installed"):
+        classify("hello", "nope", 0)
+    with pytest.raises(gr.Error, match="the limit is 64"):
+        classify("word " * 70, "gru", 0)

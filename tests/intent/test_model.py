@@ -73,7 +73,7 @@ def test_loss_goes_down_on_one_batch():
     first = None
     for _ in range(30):
         loss, _ = loss_fn(model, batch)
-        first = first if first is not None else float(loss)
+        first = first if first is not None else loss.item()
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
