@@ -127,7 +127,7 @@ class JointIntentModel(nn.Module):
         the end, as the RNN's outputs are past each length, so padding changes nothing)."""
         shifted = [outputs]
         for k in range(1, self.config.slot_lookahead + 1):
-            shifted.append(nn.functional.pad(outputs[:, k:], (0, 0, 0, k)))
+            shifted.append(nn.functional.pad(outputs, (0, 0, 0, k))[:, k:])
         return torch.cat(shifted, dim=-1)
 
     def prefix_intent_logits(self, outputs: torch.Tensor) -> torch.Tensor:
