@@ -15,11 +15,13 @@ from shared.pretrained import load_config
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 
 
+def _share(value: float) -> str:
+    return "n/a" if value != value else f"{value:.1%}"  # NaN: nothing of that kind
+
+
 def _row(name: str, f: dict) -> str:
-    return (
-        f"| {name} ({f['examples']} requests) | {f['accuracy']:.1%} | {f['macro_f1']:.1%} |"
-        f" {f['oos_recall']:.1%} | {f['slot_f1']:.1%} |"
-    )
+    cells = [_share(f[k]) for k in ("accuracy", "macro_f1", "oos_recall", "slot_f1")]
+    return f"| {name} ({f['examples']} requests) | {' | '.join(cells)} |"
 
 
 def render_card(model_dir: str | Path) -> str:
@@ -32,12 +34,22 @@ def render_card(model_dir: str | Path) -> str:
     data = info.get("data", {})
     rows = [
         _row(name, info[key])
-        for key, name in (("test", "test"), ("test_with_messages", "test + held-out software messages"), ("valid", "validation"))
+        for key, name in (
+            ("test", "test"),
+            ("test_with_messages", "test + held-out software messages"),
+            ("valid", "validation"),
+            ("handwritten", "hand-written requests, `intent/examples/requests.tsv` (no slot labels)"),
+        )
         if key in info
     ]  # fmt: skip
     recall = info.get("test", {}).get("per_intent_recall", {})
     per_intent = ", ".join(f"{k} {v:.0%}" for k, v in recall.items())
     direction = "bidirectional " if config.bidirectional else ""
+    confusion = (
+        "\n![test confusion matrix](confusion.png)\n"
+        if (model_dir / "confusion.png").is_file()
+        else ""
+    )
     return f"""# Intent model: {direction}{config.cell.upper()}
 
 Joint intent classification and slot tagging (Liu & Lane, 2016): word embeddings plus hashed
@@ -63,6 +75,7 @@ requests were drawn; `out_of_scope` also takes gettext messages from `{data.get(
 {chr(10).join(rows)}
 
 Recall per intent (test): {per_intent}.
+{confusion}
 
 ## Size
 {cards.weights_summary(model_dir)}

@@ -271,9 +271,15 @@ def build_vocab(examples: list[Example], min_freq: int = 2) -> Vocabulary:
 
 
 def collate(
-    batch: list[Encoded], word_dropout: float = 0.0, generator=None
+    batch: list[Encoded], word_dropout: float = 0.0, value_dropout: float = 0.0
 ) -> dict[str, torch.Tensor]:
     """Pad a list of :class:`Encoded` into tensors.
+
+    Args:
+        word_dropout: in training, the share of known words shown as unknown, so the model
+            learns to read their character n-grams.
+        value_dropout: in training, the share of slot-value words shown as unknown, so slots
+            are found from their context and spelling, as the new values of real use are.
 
     Returns:
         ``words`` (B, T), ``ngrams`` (B, T, G) bucket ids + 1 (0 pads), ``lengths`` (B,),
@@ -291,10 +297,10 @@ def collate(
             words[b, t] = w
             ngrams[b, t, : len(g)] = torch.tensor(g) + 1
         tags[b, : len(e.tags)] = torch.tensor(e.tags, dtype=torch.long)
-    if word_dropout > 0:
-        # Training sees some known words as unknown, so it learns to read their n-grams.
-        drop = torch.rand(words.shape, generator=generator) < word_dropout
-        words = torch.where(drop & (words > 0), torch.full_like(words, Vocabulary.unk_id), words)
+    if word_dropout > 0 or value_dropout > 0:
+        share = torch.where(tags > 0, max(word_dropout, value_dropout), word_dropout)
+        drop = (torch.rand(words.shape) < share) & (words > 0)
+        words = torch.where(drop, torch.full_like(words, Vocabulary.unk_id), words)
     return {
         "words": words,
         "ngrams": ngrams,

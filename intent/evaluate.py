@@ -123,10 +123,13 @@ def read_request_file(path: Path) -> list[Example]:
 
 
 def summary(metrics: dict) -> str:
+    def share(value: float) -> str:
+        return "n/a" if value != value else f"{value:.2%}"  # NaN: nothing of that kind
+
     return (
-        f"{metrics['examples']} requests: accuracy {metrics['accuracy']:.2%}, macro-F1"
-        f" {metrics['macro_f1']:.2%}, out-of-scope recall {metrics['oos_recall']:.2%}, slot F1"
-        f" {metrics['slot_f1']:.2%}"
+        f"{metrics['examples']} requests: accuracy {share(metrics['accuracy'])}, macro-F1"
+        f" {share(metrics['macro_f1'])}, out-of-scope recall {share(metrics['oos_recall'])},"
+        f" slot F1 {share(metrics['slot_f1'])}"
     )
 
 

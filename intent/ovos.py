@@ -91,8 +91,14 @@ _LITERALS = [
     (re.compile(rf"\b{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?(?:,? \d{{4}})?\b"), "{date}"),
     (re.compile(rf"\b(?:next |this |on )?{_WEEKDAY}\b"), "{date}"),
     (re.compile(r"\b(?:the day after tomorrow|tomorrow|today|yesterday)\b"), "{date}"),
-    (re.compile(r"\b(?:the )?(?:this|next|last|past|previous|upcoming|forthcoming|coming) weekend\b"), "{date}"),
+    (
+        re.compile(
+            r"\b(?:the )?(?:this|next|last|past|previous|upcoming|forthcoming|coming) weekend\b"
+        ),
+        "{date}",
+    ),
     (re.compile(r"\b(?:noon|midnight)\b"), "{time}"),
+    (re.compile(r"\b(?:\d+|#+) (?:hours?|days?|weeks?)\b"), "{duration}"),
     (re.compile(r"\b\d+\b|#+"), "{number}"),  # padatious writes a number as #
 ]
 

@@ -36,7 +36,13 @@ from intent.data import (
     split_templates,
     split_values,
 )
-from intent.evaluate import heldout_examples, score, summary
+from intent.evaluate import (
+    confusion_figure,
+    heldout_examples,
+    read_request_file,
+    score,
+    summary,
+)
 from intent.inference import LABELS_NAME, VOCAB_NAME, IntentClassifier
 from intent.model import FORMAT_VERSION, MODEL_TYPE, IntentConfig, JointIntentModel
 from intent.templates import slot_tags
@@ -45,6 +51,8 @@ from shared.cli import command_line, dataclass_from_args, run_folders, run_scrip
 from shared.pretrained import save_pretrained
 from shared.training import TrainConfig, fit
 
+HANDWRITTEN = Path(__file__).parent / "examples" / "requests.tsv"
+CONFUSION_NAME = "confusion.png"
 TRAIN_DEFAULTS = dict(
     max_steps=5000, batch_size=64, lr=3e-3, warmup_steps=100, eval_every=250,
     checkpoint_every=250, log_every=50,
@@ -65,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="requests drawn for training (default: 60000)",
     )
     data.add_argument(
-        "--valid-examples", type=int, default=2000, help="validation requests (default: 2000)"
+        "--valid-examples", type=int, default=3000, help="validation requests (default: 3000)"
     )
     data.add_argument(
         "--test-examples", type=int, default=3000, help="test requests for the card (default: 3000)"
@@ -93,6 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="store weights in float16 (half the size; default: on)",
+    )
+    run.add_argument(
+        "--value-dropout",
+        type=float,
+        default=0.3,
+        help="share of slot-value words shown as unknown in training, so new values are found"
+        " from their context and spelling (default: 0.3)",
     )
     run.add_argument(
         "--word-dropout",
@@ -165,7 +180,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     result = fit(
         model, train, config=train_config, out_dir=out, loss_fn=loss_fn,
-        collate_fn=functools.partial(collate, word_dropout=args.word_dropout),
+        collate_fn=functools.partial(collate, word_dropout=args.word_dropout, value_dropout=args.value_dropout),
         evaluate=evaluate, select="score", mode="max",
         on_best=lambda m, _: export_model(m, config, encoder, export, args.fp16_weights),
     )  # fmt: skip
@@ -174,7 +189,11 @@ def main(argv: list[str] | None = None) -> Path:
     test = score(best, heldout_examples("test", args.test_examples))
     with_messages = score(best, heldout_examples("test", args.test_examples, messages=True))
     valid = score(best, valid_examples)
+    handwritten = score(best, read_request_file(HANDWRITTEN)) if HANDWRITTEN.is_file() else None
     print("test:", summary(test))
+    confusion_figure(
+        test["confusion"], f"Test confusion, {config.cell.upper()} (rows: truth)"
+    ).savefig(export / CONFUSION_NAME, dpi=100)
     history = [
         run_record(
             command_line("intent.train", argv),
@@ -195,6 +214,7 @@ def main(argv: list[str] | None = None) -> Path:
         "valid": _figures(valid),
         "test": _figures(test),
         "test_with_messages": _figures(with_messages),
+        **({"handwritten": _figures(handwritten)} if handwritten else {}),
         "confusion": test["confusion"],
     })  # fmt: skip
     write_card(export)
