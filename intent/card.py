@@ -45,6 +45,11 @@ def render_card(model_dir: str | Path) -> str:
     recall = info.get("test", {}).get("per_intent_recall", {})
     per_intent = ", ".join(f"{k} {v:.0%}" for k, v in recall.items())
     direction = "bidirectional " if config.bidirectional else ""
+    measured = (
+        f"Figures measured again with `{info['measured_with']}`.\n\n"
+        if info.get("measured_with")
+        else ""
+    )
     confusion = (
         "\n![test confusion matrix](confusion.png)\n"
         if (model_dir / "confusion.png").is_file()
@@ -77,7 +82,7 @@ requests were drawn; `out_of_scope` also takes gettext messages from `{data.get(
 Recall per intent (test): {per_intent}.
 {confusion}
 
-## Size
+{measured}## Size
 {cards.weights_summary(model_dir)}
 
 Measure it again: `python -m intent.evaluate --model {cards.model_argument(model_dir, PRETRAINED_DIR)}`.

@@ -23,7 +23,9 @@ import numpy as np
 from seqeval.metrics import f1_score as span_f1
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
 
+from intent.card import write_card
 from intent.data import (
+    CATALOG_DIR,
     OUT_OF_SCOPE,
     SampleSpec,
     catalog_messages,
@@ -33,21 +35,52 @@ from intent.data import (
     split_templates,
     split_values,
 )
-from intent.inference import IntentClassifier
+from intent.inference import PRETRAINED_DIR, IntentClassifier
 from intent.templates import Example, label_words
+from shared.cards import read_info, write_info
+from shared.cli import command_line
+from shared.pretrained import resolve_model_dir
 
 TEST_SEED = 12345
+VALID_SEED = 777  # the validation draw training selects on
+HANDWRITTEN = Path(__file__).parent / "examples" / "requests.tsv"
+CONFUSION_NAME = "confusion.png"
 
 
 def heldout_examples(
-    split: str = "test", size: int = 3000, seed: int = TEST_SEED, messages: bool = False
+    split: str = "test",
+    size: int = 3000,
+    seed: int = TEST_SEED,
+    messages: bool = False,
+    catalog_dir: Path = CATALOG_DIR,
 ) -> list[Example]:
     """A fresh sample of ``split``'s templates filled with held-out slot values (and, with
     ``messages``, that split's catalog messages as ``out_of_scope``)."""
     templates = split_templates(load_templates())[split]
     values = split_values(load_values())["heldout"]
-    extra = catalog_messages()[split] if messages else []
+    extra = catalog_messages(catalog_dir)[split] if messages else []
     return draw_examples(templates, values, SampleSpec(size, seed, extra))
+
+
+def card_figures(model_dir: Path, examples: int = 3000, catalog_dir: Path = CATALOG_DIR) -> dict:
+    """Every figure a model card shows, measured now: validation (the draw training selected
+    on), test, test plus held-out software messages and the hand-written requests; the test
+    confusion matrix also goes to ``confusion.png`` in ``model_dir``."""
+    clf = IntentClassifier.from_pretrained(model_dir)
+    test = score(clf, heldout_examples("test", examples, catalog_dir=catalog_dir))
+    figures = {
+        "valid": score(clf, heldout_examples("valid", examples, VALID_SEED, True, catalog_dir)),
+        "test": test,
+        "test_with_messages": score(clf, heldout_examples("test", examples, messages=True, catalog_dir=catalog_dir)),
+        **({"handwritten": score(clf, read_request_file(HANDWRITTEN))} if HANDWRITTEN.is_file() else {}),
+    }  # fmt: skip
+    title = f"Test confusion, {clf.config.cell.upper()} (rows: truth)"
+    confusion_figure(test["confusion"], title).savefig(Path(model_dir) / CONFUSION_NAME, dpi=100)
+    keys = ("examples", "accuracy", "macro_f1", "oos_recall", "slot_f1", "per_intent_recall")
+    return {
+        **{name: {k: f[k] for k in keys} for name, f in figures.items()},
+        "confusion": test["confusion"],
+    }
 
 
 def score(clf: IntentClassifier, examples: list[Example], batch_size: int = 256) -> dict:
@@ -154,7 +187,20 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--file", type=Path, help="score intent<TAB>text lines instead")
     parser.add_argument("--plot", type=Path, help="write the confusion matrix as an image")
     parser.add_argument("--json", type=Path, help="write the figures as JSON")
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="measure every figure of the model's card again and rewrite it (with this command)",
+    )
     args = parser.parse_args(argv)
+    if args.record:
+        directory = resolve_model_dir(args.model, PRETRAINED_DIR)
+        info = {**read_info(directory), **card_figures(directory)}
+        info["measured_with"] = command_line("intent.evaluate", argv)
+        write_info(directory, info)
+        write_card(directory)
+        print("test:", summary(info["test"]), f"\nrewrote {directory / 'README.md'}")
+        return info
     clf = IntentClassifier.from_pretrained(args.model)
     if args.file:
         examples = read_request_file(args.file)

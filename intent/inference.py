@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from intent.bio import allowed_transitions, best_bio_path, spans_from_tags
 from intent.data import OUT_OF_SCOPE, Encoded, Encoder, collate
 from intent.model import FORMAT_VERSION, MODEL_TYPE, IntentConfig, JointIntentModel
-from intent.templates import OUTSIDE
 from intent.text import normalize, tokenize
 from shared.pretrained import list_pretrained as _list_pretrained
 from shared.pretrained import load_pretrained
@@ -60,21 +60,6 @@ def list_pretrained() -> list[str]:
     return _list_pretrained(PRETRAINED_DIR)
 
 
-def spans_from_tags(tags: list[str]) -> list[tuple[str, int, int]]:
-    """BIO tags -> ``(slot, first word, last word + 1)``; an ``I-`` that does not continue
-    a slot of its own kind starts one (as seqeval reads it)."""
-    spans, current = [], None
-    for k, tag in enumerate([*tags, OUTSIDE]):
-        prefix, _, slot = tag.partition("-")
-        continues = current is not None and prefix == "I" and slot == current[0]
-        if current is not None and not continues:
-            spans.append((current[0], current[1], k))
-            current = None
-        if prefix in ("B", "I") and not continues:
-            current = (slot, k)
-    return spans
-
-
 class IntentClassifier:
     """An intent model with its vocabulary; owns tokenisation and decoding of slots.
 
@@ -91,6 +76,7 @@ class IntentClassifier:
         self.config: IntentConfig = model.config
         self.encoder = encoder
         self.device = torch.device(device)
+        self._allowed = allowed_transitions(encoder.tags)
 
     @classmethod
     def from_pretrained(
@@ -129,14 +115,20 @@ class IntentClassifier:
     @torch.no_grad()
     def _run(self, token_lists: list[list]) -> tuple[torch.Tensor, ...]:
         """Intent probabilities (B, n), slot tag ids (B, T), RNN outputs (B, T, H) and the
-        intent probabilities after each word (B, T, n)."""
+        intent probabilities after each word (B, T, n). The tags are the best valid BIO
+        sequence (Viterbi), not each word's best tag: "O I-date" cannot come out."""
         batch = self._batch(token_lists)
         intent, slots, outputs = self.model(batch["words"], batch["ngrams"], batch["lengths"])
         if self.config.bidirectional:
             per_step = self._prefix_probs(token_lists)
         else:
             per_step = self.model.prefix_intent_logits(outputs).softmax(-1).cpu()
-        return intent.softmax(-1).cpu(), slots.argmax(-1).cpu(), outputs.cpu(), per_step
+        slot_log_probs = slots.log_softmax(-1).cpu().numpy()
+        tags = torch.zeros(slots.shape[:2], dtype=torch.long)
+        for i, tokens in enumerate(token_lists):
+            path = best_bio_path(slot_log_probs[i, : len(tokens)], self._allowed)
+            tags[i, : len(path)] = torch.tensor(path, dtype=torch.long)
+        return intent.softmax(-1).cpu(), tags, outputs.cpu(), per_step
 
     def _prefix_probs(self, token_lists: list[list]) -> torch.Tensor:
         # A bidirectional model reads the whole request at every word, so "the intent had it

@@ -39,7 +39,7 @@ def _compare(text: str, fillers: int) -> list[list]:
         clf = MODELS.get(cell)
         before, after = clf.classify(text), clf.classify(padded)
         kept = "yes" if after.intent == before.intent else f"no (was {before.intent})"
-        rows.append([cell.upper(), after.intent, round(after.confidence, 3), kept])
+        rows.append([cell.upper(), after.intent, f"{after.confidence:.0%}", kept])
     return rows
 
 

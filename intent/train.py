@@ -36,13 +36,7 @@ from intent.data import (
     split_templates,
     split_values,
 )
-from intent.evaluate import (
-    confusion_figure,
-    heldout_examples,
-    read_request_file,
-    score,
-    summary,
-)
+from intent.evaluate import VALID_SEED, card_figures, score, summary
 from intent.inference import LABELS_NAME, VOCAB_NAME, IntentClassifier
 from intent.model import FORMAT_VERSION, MODEL_TYPE, IntentConfig, JointIntentModel
 from intent.templates import slot_tags
@@ -51,8 +45,6 @@ from shared.cli import command_line, dataclass_from_args, run_folders, run_scrip
 from shared.pretrained import save_pretrained
 from shared.training import TrainConfig, fit
 
-HANDWRITTEN = Path(__file__).parent / "examples" / "requests.tsv"
-CONFUSION_NAME = "confusion.png"
 TRAIN_DEFAULTS = dict(
     max_steps=5000, batch_size=64, lr=3e-3, warmup_steps=100, eval_every=250,
     checkpoint_every=250, log_every=50,
@@ -156,7 +148,7 @@ def main(argv: list[str] | None = None) -> Path:
         SampleSpec(args.train_examples, train_config.seed, messages["train"], args.message_share),
     )  # fmt: skip
     valid_examples = draw_examples(
-        splits["valid"], values["heldout"], SampleSpec(args.valid_examples, 777, messages["valid"], args.message_share)
+        splits["valid"], values["heldout"], SampleSpec(args.valid_examples, VALID_SEED, messages["valid"], args.message_share)
     )  # fmt: skip
     vocab = build_vocab(train_examples, args.min_word_count)
     encoder = Encoder(vocab, config.ngram_buckets, INTENTS)
@@ -185,15 +177,8 @@ def main(argv: list[str] | None = None) -> Path:
         on_best=lambda m, _: export_model(m, config, encoder, export, args.fp16_weights),
     )  # fmt: skip
 
-    best = IntentClassifier.from_pretrained(export)
-    test = score(best, heldout_examples("test", args.test_examples))
-    with_messages = score(best, heldout_examples("test", args.test_examples, messages=True))
-    valid = score(best, valid_examples)
-    handwritten = score(best, read_request_file(HANDWRITTEN)) if HANDWRITTEN.is_file() else None
-    print("test:", summary(test))
-    confusion_figure(
-        test["confusion"], f"Test confusion, {config.cell.upper()} (rows: truth)"
-    ).savefig(export / CONFUSION_NAME, dpi=100)
+    figures = card_figures(export, args.test_examples, args.catalogs)
+    print("test:", summary(figures["test"]))
     history = [
         run_record(
             command_line("intent.train", argv),
@@ -211,20 +196,11 @@ def main(argv: list[str] | None = None) -> Path:
             "catalog_dir": str(args.catalogs),
         },
         "history": history,
-        "valid": _figures(valid),
-        "test": _figures(test),
-        "test_with_messages": _figures(with_messages),
-        **({"handwritten": _figures(handwritten)} if handwritten else {}),
-        "confusion": test["confusion"],
+        **figures,
     })  # fmt: skip
     write_card(export)
     print(f"exported {export}")
     return export
-
-
-def _figures(metrics: dict) -> dict:
-    keys = ("examples", "accuracy", "macro_f1", "oos_recall", "slot_f1", "per_intent_recall")
-    return {k: metrics[k] for k in keys}
 
 
 if __name__ == "__main__":

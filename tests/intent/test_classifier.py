@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from intent import IntentClassifier
+from intent.bio import allowed_transitions, best_bio_path, spans_from_tags
 from intent.evaluate import score
-from intent.inference import MAX_WORDS, spans_from_tags
+from intent.inference import MAX_WORDS
 from intent.memory import filler_words, with_fillers
 from intent.templates import Example
 
@@ -91,3 +92,24 @@ def test_fillers_go_between_the_request_and_its_end():
     assert padded.startswith("what time is it ") and padded.endswith("?")
     assert len(padded.split()) == 4 + 5
     assert with_fillers("hi", 0, random.Random(0)) == "hi"
+
+
+def test_bio_search_never_starts_a_slot_with_i():
+    tags = ["O", "B-date", "I-date", "B-time", "I-time"]
+    allowed = allowed_transitions(tags)
+    # Word by word the best tags are O, I-date, I-date: invalid BIO.
+    log_probs = np.log(
+        np.array(
+            [
+                [0.9, 0.02, 0.04, 0.02, 0.02],
+                [0.3, 0.25, 0.41, 0.02, 0.02],
+                [0.1, 0.05, 0.8, 0.03, 0.02],
+            ]
+        )
+    )
+    assert log_probs.argmax(1).tolist() == [0, 2, 2]
+    # Best valid path: O B-date I-date (0.9*0.25*0.8) beats O O ... (I-date can't follow O).
+    assert best_bio_path(log_probs, allowed) == [0, 1, 2]
+    assert best_bio_path(np.zeros((0, 5)), allowed) == []
+    assert not allowed[0, 2] and allowed[1, 2] and allowed[2, 2] and not allowed[3, 2]
+    assert not allowed[-1, 2] and allowed[-1, 1]  # no sentence starts inside a slot
