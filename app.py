@@ -80,7 +80,9 @@ the words that say what the user wants, and the model must still name the intent
 state. Left: accuracy against N for RNN, LSTM and GRU; right: how much of the decision's gradient
 still reaches the request's own words. Training suffers the same way: the gradient that should
 teach the network about early inputs vanishes (and sometimes explodes).
+"""
 
+GATES = """
 ### How gates help
 An **LSTM** adds a cell state with gates that decide what to forget, what to write and what to
 show; when its forget gate stays open, information travels many steps almost untouched. A **GRU** is a simplified LSTM (two gates, no separate cell) that trains faster on
@@ -125,9 +127,10 @@ def build_how_it_works() -> None:
         figure, label = measured_memory_figure(measured), "Memory of trained RNN, LSTM and GRU"
     else:  # no measurement shipped: the same lesson on untrained layers
         figure, label = memory_figure(), "Memory of RNN, LSTM and GRU (untrained layers)"
-    gr.Plot(figure, label=label, elem_id="howto-memory")
+    gr.Plot(figure, label=label, show_label=False, elem_id="howto-memory")
     if measured:
         gr.Markdown(memory_summary(measured), elem_id="howto-memory-summary")
+    gr.Markdown(GATES)
 
 
 def build_app(

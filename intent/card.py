@@ -15,6 +15,11 @@ from shared.pretrained import load_config
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 
 
+def _split(counts: dict) -> str:
+    names = {"train": "train", "valid": "validation", "test": "test"}
+    return " / ".join(f"{counts[k]} {name}" for k, name in names.items() if k in counts)
+
+
 def _share(value: float) -> str:
     return "n/a" if value != value else f"{value:.1%}"  # NaN: nothing of that kind
 
@@ -60,16 +65,17 @@ def render_card(model_dir: str | Path) -> str:
 Joint intent classification and slot tagging (Liu & Lane, 2016): word embeddings plus hashed
 character n-grams ({config.ngram_buckets} buckets, {config.embed_dim} dimensions) feed one {direction}{config.cell.upper()}
 layer stack ({config.num_layers} x {config.hidden_size}); the intent head reads the {config.pooling} state,
-the slot head tags every word (BIO: time, date, location, duration). {config.n_intents} intents,
+the slot head tags every word from the outputs at it and the next {config.slot_lookahead} (BIO: time,
+date, location, duration; read with a search that only allows valid BIO sequences). {config.n_intents} intents,
 `out_of_scope` among them.
 
 ## Data
 Templates from OpenVoiceOS skills (`intent/corpus/ovos.tsv`) and the project's own
-(`intent/corpus/own/`), split by phrasing family: {data.get("families", {})} families
-({data.get("templates", {})} templates) for train/valid/test; slot values are split too,
-so every test request has a new phrasing and new values. {data.get("train_examples")} training
-requests were drawn; `out_of_scope` also takes gettext messages from `{data.get("catalog_dir")}`
-(split by catalog: {data.get("catalog_messages", {})}).
+(`intent/corpus/own/`), split by phrasing family: {_split(data.get("families", {}))} families
+({_split(data.get("templates", {}))} templates). Slot values are split too, so every test
+request is a new phrasing with new values. {data.get("train_examples")} training requests were
+drawn; `out_of_scope` also takes English gettext messages from `{data.get("catalog_dir")}`, split
+by catalog ({_split(data.get("catalog_messages", {}))} messages).
 
 ## Recipe
 {cards.render_recipe(info.get("history", []), lambda run: cards.describe_run(run, "accuracy + slot F1"))}

@@ -27,7 +27,7 @@ PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "gru"
 VOCAB_NAME = "vocab.json"
 LABELS_NAME = "labels.json"
-MAX_WORDS = 64
+MAX_WORDS = 100  # a request and the memory test's 60 filler words fit
 
 
 @dataclass

@@ -127,7 +127,7 @@ def build_tab(model_dir: str | None = None) -> None:
     measured = load_memory()
     if measured:
         with gr.Accordion("Memory, measured on held-out requests", open=False):
-            gr.Plot(memory_figure(measured), elem_id="intent-memory")
+            gr.Plot(memory_figure(measured), show_label=False, elem_id="intent-memory")
     gr.Examples(EXAMPLES, inputs=[text])
     model.change(MODELS.card, [model], [card], api_visibility="private")
     common = dict(

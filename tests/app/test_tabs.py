@@ -61,5 +61,5 @@ def test_classify_tab():
         classify("x" * 501, "gru", 0)
     with pytest.raises(gr.Error, match="No intent model 'nope' is installed"):
         classify("hello", "nope", 0)
-    with pytest.raises(gr.Error, match="the limit is 64"):
-        classify("word " * 70, "gru", 0)
+    with pytest.raises(gr.Error, match="the limit is 100"):
+        classify("w " * 101, "gru", 0)

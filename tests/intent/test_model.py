@@ -77,7 +77,7 @@ def test_loss_goes_down_on_one_batch():
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    assert float(loss) < first / 3
+    assert loss.item() < first / 3
 
 
 def test_bad_configs_are_refused():
