@@ -41,7 +41,14 @@ from intent.inference import LABELS_NAME, VOCAB_NAME, IntentClassifier
 from intent.model import FORMAT_VERSION, MODEL_TYPE, IntentConfig, JointIntentModel
 from intent.templates import slot_tags
 from shared.cards import run_record, write_info
-from shared.cli import command_line, dataclass_from_args, run_folders, run_script, train_script
+from shared.cli import (
+    add_fp16_weights_flag,
+    command_line,
+    dataclass_from_args,
+    run_folders,
+    run_script,
+    train_script,
+)
 from shared.pretrained import save_pretrained
 from shared.training import TrainConfig, fit
 
@@ -88,12 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=2,
         help="words seen fewer times are read through their n-grams only (default: 2)",
     )
-    run.add_argument(
-        "--fp16-weights",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="store weights in float16 (half the size; default: on)",
-    )
+    add_fp16_weights_flag(run)
     run.add_argument(
         "--value-dropout",
         type=float,

@@ -123,6 +123,17 @@ def add_run_args(
     return run
 
 
+def add_fp16_weights_flag(group: argparse._ArgumentGroup) -> None:
+    """``--fp16-weights`` / ``--no-fp16-weights``: whether an exported model stores its
+    weights in float16 (half the size; on by default)."""
+    group.add_argument(
+        "--fp16-weights",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="store weights in float16 (half the size; default: on)",
+    )
+
+
 @dataclasses.dataclass
 class TrainScript:
     """The parser every ``<app>.train`` has, with its groups in one order: ``data`` and

@@ -29,6 +29,7 @@ from torch import nn
 from shared.batching import bucketed_batches
 from shared.cards import run_record
 from shared.cli import (
+    add_fp16_weights_flag,
     command_line,
     dataclass_from_args,
     run_folders,
@@ -154,12 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="longest sentence the shipped model accepts, in subwords (default:"
         f" {GenerationConfig.max_source_tokens})",
     )
-    run.add_argument(
-        "--fp16-weights",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="store weights in float16 (half the size; default: on)",
-    )
+    add_fp16_weights_flag(run)
     return script.parser
 
 
