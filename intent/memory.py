@@ -28,11 +28,12 @@ from tqdm.auto import tqdm
 
 from intent.data import OUT_OF_SCOPE, load_fillers
 from intent.evaluate import heldout_examples
-from intent.inference import PRETRAINED_DIR, IntentClassifier
+from intent.inference import MAX_WORDS, PRETRAINED_DIR, IntentClassifier
 from intent.text import tokenize
 
 MEMORY_FILE = PRETRAINED_DIR / "memory.json"
 DEFAULT_NS = (0, 2, 5, 10, 15, 20, 30, 40, 50, 60)
+MAX_FILLERS = MAX_WORDS - 30  # room for the request itself
 CELL_COLOURS = {"rnn": "#e57373", "lstm": "#64b5f6", "gru": "#81c784"}
 
 
@@ -184,8 +185,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
     parser.add_argument("--plot", type=Path, help="write the figure here")
     args = parser.parse_args(argv)  # fmt: skip
-    if any(n < 0 for n in args.ns):
-        parser.error("--ns must be >= 0")
+    if any(n < 0 or n > MAX_FILLERS for n in args.ns):
+        parser.error(f"--ns must be between 0 and {MAX_FILLERS}")
     results = measure(args.models, args.ns, args.examples, args.seeds)
     for cell, curves in results["cells"].items():
         points = ", ".join(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from shared.cells import make_rnn
+from shared.cells import CELL_TYPES, make_rnn
 from shared.masks import lengths_to_pad_mask, masked_mean
 
 MODEL_TYPE = "rnn-intent"
@@ -58,6 +58,10 @@ class IntentConfig:
     dropout: float = 0.2
 
     def __post_init__(self) -> None:
+        if self.cell not in CELL_TYPES:
+            raise ValueError(
+                f"unknown cell type {self.cell!r}; choose one of {', '.join(CELL_TYPES)}"
+            )
         if self.pooling not in POOLINGS:
             raise ValueError(f"pooling must be one of {POOLINGS}, not {self.pooling!r}")
         if self.slot_lookahead < 0:

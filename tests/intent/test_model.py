@@ -85,3 +85,5 @@ def test_bad_configs_are_refused():
         IntentConfig(pooling="max")
     with pytest.raises(ValueError, match="slot_lookahead"):
         IntentConfig(slot_lookahead=-1)
+    with pytest.raises(ValueError, match="unknown cell type 'foo'"):
+        IntentConfig(cell="foo")
