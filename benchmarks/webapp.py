@@ -1,10 +1,10 @@
-"""Benchmark the web app under load: 32 requests spread over ``/caption``, ``/transcribe``
-and ``/translate``, against each endpoint's latency when alone. Starts its own server
+"""Benchmark the web app under load: 32 requests spread over ``/caption``, ``/transcribe``,
+``/translate`` and ``/classify``, against each endpoint's latency when alone. Starts its own server
 (``app.py``) on a free port.
 
 Two ways of sending them: a burst (all 32 in flight at once; the queue holds what the server
 is not running) and paced at the server's configured concurrency (``--concurrency`` per
-endpoint, so three times that in flight, a new one as soon as one returns).
+endpoint, so four times that in flight, a new one as soon as one returns).
 
 Example:
     python -m benchmarks.webapp --requests 32
@@ -56,6 +56,9 @@ def main(argv: list[str] | None = None) -> dict:
             handle_file(str(sorted(SPEECH_EXAMPLES.glob("*.wav"))[0])), api_name="/transcribe"
         ),
         "/translate": lambda c: c.predict("The file could not be opened.", api_name="/translate"),
+        "/classify": lambda c: c.predict(
+            "wake me up at 7 tomorrow", "gru", 0, api_name="/classify"
+        ),
     }
     names = [list(calls)[k % len(calls)] for k in range(args.requests)]
     runs = {"burst": args.requests, "paced": args.concurrency * len(calls)}
