@@ -113,3 +113,18 @@ def test_bio_search_never_starts_a_slot_with_i():
     assert best_bio_path(np.zeros((0, 5)), allowed) == []
     assert not allowed[0, 2] and allowed[1, 2] and allowed[2, 2] and not allowed[3, 2]
     assert not allowed[-1, 2] and allowed[-1, 1]  # no sentence starts inside a slot
+
+
+def test_record_measures_the_card_again(tiny_model, tmp_path):
+    import shutil
+
+    from intent.evaluate import main as evaluate
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_model, folder)
+    (folder / "confusion.png").unlink()
+    info = evaluate(["--model", str(folder), "--record"])
+    card = (folder / "README.md").read_text()
+    assert info["measured_with"] in card and "--record" in info["measured_with"]
+    assert (folder / "confusion.png").stat().st_size > 1000
+    assert f"{info['test']['accuracy']:.1%}" in card
