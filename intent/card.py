@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from intent.inference import PRETRAINED_DIR
 from intent.model import FORMAT_VERSION, MODEL_TYPE, IntentConfig
 from shared import cards
 from shared.pretrained import load_config
-
-PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 
 
 def _split(counts: dict) -> str:

@@ -10,6 +10,7 @@ catalogs add ``out_of_scope`` examples, split by catalog.
 from __future__ import annotations
 
 import csv
+import functools
 import random
 import re
 import zlib
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from intent.templates import OUTSIDE, Example, Template, draw, label_words, slot_tags
+from intent.templates import Example, Template, draw, label_words, slot_tags
 from intent.text import ngram_buckets, normalize
 from shared.catalogs import read_catalog
 from shared.vocab import Vocabulary
@@ -120,9 +121,10 @@ def load_values(corpus: Path = CORPUS_DIR) -> dict[str, list[str]]:
     return {slot: sorted(v) for slot, v in values.items()}
 
 
-def load_fillers(corpus: Path = CORPUS_DIR) -> list[str]:
+@functools.cache  # read once: the web app pads requests with fillers on every call
+def load_fillers(corpus: Path = CORPUS_DIR) -> tuple[str, ...]:
     lines = (corpus / "fillers.txt").read_text(encoding="utf-8").splitlines()
-    return [x.strip() for x in lines if x.strip() and not x.startswith("#")]
+    return tuple(x.strip() for x in lines if x.strip() and not x.startswith("#"))
 
 
 def split_templates(
@@ -233,25 +235,23 @@ class Encoder:
 
     Args:
         vocab: the word vocabulary.
-        ngram_buckets: hash buckets for character n-grams.
+        buckets: hash buckets for character n-grams.
         intents: intent labels in id order.
+        tags: BIO tags in id order (default: :func:`intent.templates.slot_tags`).
     """
 
-    def __init__(self, vocab: Vocabulary, ngram_buckets: int, intents=INTENTS) -> None:
+    def __init__(
+        self, vocab: Vocabulary, buckets: int, intents=INTENTS, tags: list[str] | None = None
+    ) -> None:
         self.vocab = vocab
-        self.buckets = ngram_buckets
+        self.buckets = buckets
         self.intents = list(intents)
-        self.tags = slot_tags()
+        self.tags = list(tags) if tags is not None else slot_tags()
         self._tag_id = {t: i for i, t in enumerate(self.tags)}
-        self._ngram_cache: dict[str, list[int]] = {}
 
-    def ngrams(self, word: str) -> list[int]:
-        if word not in self._ngram_cache:
-            self._ngram_cache[word] = ngram_buckets(word, self.buckets)
-        return self._ngram_cache[word]
-
-    def encode_words(self, words: list[str]) -> tuple[list[int], list[list[int]]]:
-        return [self.vocab.token_to_id(w) for w in words], [self.ngrams(w) for w in words]
+    def encode_words(self, words: list[str]) -> tuple[list[int], list[tuple[int, ...]]]:
+        ids = [self.vocab.token_to_id(w) for w in words]
+        return ids, [ngram_buckets(w, self.buckets) for w in words]
 
     def encode(self, example: Example) -> Encoded:
         tokens, tags = label_words(example.text, example.spans)
@@ -308,7 +308,3 @@ def collate(
         "tags": tags,
         "intents": torch.tensor([e.intent for e in batch]),
     }
-
-
-def tag_outside_id() -> int:
-    return slot_tags().index(OUTSIDE)

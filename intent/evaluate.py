@@ -14,9 +14,7 @@ Examples:
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +36,7 @@ from intent.data import (
 from intent.inference import PRETRAINED_DIR, IntentClassifier
 from intent.templates import Example, label_words
 from shared.cards import read_info, write_info
-from shared.cli import command_line
+from shared.cli import command_line, run_script, script_parser
 from shared.pretrained import resolve_model_dir
 
 TEST_SEED = 12345
@@ -56,10 +54,14 @@ def heldout_examples(
 ) -> list[Example]:
     """A fresh sample of ``split``'s templates filled with held-out slot values (and, with
     ``messages``, that split's catalog messages as ``out_of_scope``)."""
+    extra = catalog_messages(catalog_dir)[split] if messages else []
+    return _draw_heldout(split, size, seed, extra)
+
+
+def _draw_heldout(split: str, size: int, seed: int, messages: list[str]) -> list[Example]:
     templates = split_templates(load_templates())[split]
     values = split_values(load_values())["heldout"]
-    extra = catalog_messages(catalog_dir)[split] if messages else []
-    return draw_examples(templates, values, SampleSpec(size, seed, extra))
+    return draw_examples(templates, values, SampleSpec(size, seed, messages))
 
 
 def card_figures(model_dir: Path, examples: int = 3000, catalog_dir: Path = CATALOG_DIR) -> dict:
@@ -67,11 +69,12 @@ def card_figures(model_dir: Path, examples: int = 3000, catalog_dir: Path = CATA
     on), test, test plus held-out software messages and the hand-written requests; the test
     confusion matrix also goes to ``confusion.png`` in ``model_dir``."""
     clf = IntentClassifier.from_pretrained(model_dir)
-    test = score(clf, heldout_examples("test", examples, catalog_dir=catalog_dir))
+    messages = catalog_messages(catalog_dir)  # read once: every catalog on the machine
+    test = score(clf, _draw_heldout("test", examples, TEST_SEED, []))
     figures = {
-        "valid": score(clf, heldout_examples("valid", examples, VALID_SEED, True, catalog_dir)),
+        "valid": score(clf, _draw_heldout("valid", examples, VALID_SEED, messages["valid"])),
         "test": test,
-        "test_with_messages": score(clf, heldout_examples("test", examples, messages=True, catalog_dir=catalog_dir)),
+        "test_with_messages": score(clf, _draw_heldout("test", examples, TEST_SEED, messages["test"])),
         **({"handwritten": score(clf, read_request_file(HANDWRITTEN))} if HANDWRITTEN.is_file() else {}),
     }  # fmt: skip
     title = f"Test confusion, {clf.config.cell.upper()} (rows: truth)"
@@ -167,10 +170,7 @@ def summary(metrics: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(
-        prog="python -m intent.evaluate", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = script_parser("intent.evaluate", __doc__)
     parser.add_argument(
         "--model", default="gru", help="shipped name or model folder (default: gru)"
     )
@@ -216,8 +216,4 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        raise SystemExit(2) from None
+    run_script(main)

@@ -89,7 +89,7 @@ class IntentClassifier:
         )  # fmt: skip
         labels = json.loads((directory / LABELS_NAME).read_text(encoding="utf-8"))
         vocab = Vocabulary.load(directory / VOCAB_NAME)
-        encoder = Encoder(vocab, model.config.ngram_buckets, labels["intents"])
+        encoder = Encoder(vocab, model.config.ngram_buckets, labels["intents"], labels["tags"])
         return cls(model, encoder, device)
 
     @property
@@ -171,7 +171,8 @@ class IntentClassifier:
             probs = torch.zeros(len(self.intents))
             probs[self.intents.index(OUT_OF_SCOPE)] = 1.0
         best = int(probs.argmax())
-        shown = normalize(text) if len(normalize(text)) != len(text) else text
+        normalized = normalize(text)
+        shown = normalized if len(normalized) != len(text) else text  # offsets index this
         tag_names = [self.encoder.tags[int(t)] for t in tags]
         slots = [
             (slot, shown[tokens[a].start : tokens[b - 1].end], tokens[a].start, tokens[b - 1].end)

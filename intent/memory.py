@@ -16,7 +16,6 @@ Examples:
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import time
@@ -30,6 +29,7 @@ from intent.data import OUT_OF_SCOPE, load_fillers
 from intent.evaluate import heldout_examples
 from intent.inference import MAX_WORDS, PRETRAINED_DIR, IntentClassifier
 from intent.text import tokenize
+from shared.cli import script_parser
 
 MEMORY_FILE = PRETRAINED_DIR / "memory.json"
 DEFAULT_NS = (0, 2, 5, 10, 15, 20, 30, 40, 50, 60)
@@ -161,10 +161,7 @@ def load_memory(path: Path = MEMORY_FILE) -> dict | None:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(
-        prog="python -m intent.memory", description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )  # fmt: skip
+    parser = script_parser("intent.memory", __doc__)
     parser.add_argument(
         "--models",
         nargs="+",

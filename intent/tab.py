@@ -31,13 +31,14 @@ USER_ERROR = functools.partial(gr.Error, print_exception=False)
 MODELS = ModelChoices(PRETRAINED_DIR, IntentClassifier.from_pretrained, "intent")
 
 
-def _compare(text: str, fillers: int) -> list[list]:
-    """Each shipped cell on ``text`` with ``fillers`` filler words: does it keep its answer?"""
-    padded = with_fillers(text, fillers, random.Random(fillers))
+def _compare(text: str, padded: str) -> list[list]:
+    """Each shipped cell on ``text`` and on ``padded`` (it with filler words): does it keep
+    its answer?"""
     rows = []
     for cell in (c for c in CELLS if c in list_pretrained(PRETRAINED_DIR)):
         clf = MODELS.get(cell)
-        before, after = clf.classify(text), clf.classify(padded)
+        before = clf.classify(text)
+        after = clf.classify(padded) if padded != text else before
         kept = "yes" if after.intent == before.intent else f"no (was {before.intent})"
         rows.append([cell.upper(), after.intent, f"{after.confidence:.0%}", kept])
     return rows
@@ -69,7 +70,7 @@ def classify(text: str, model: str = DEFAULT_MODEL, fillers: float = 0):
         per_step_figure(result.tokens, result.per_step, clf.intents),
         states_figure(result.tokens, result.states),
         influence_figure(result.tokens, influence, result.intent),
-        _compare(text, fillers),
+        _compare(text, padded),
         padded,
     )
 

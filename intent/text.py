@@ -8,6 +8,7 @@ is it", "What time is it?!" and "what time is it ?" for the same thing), while t
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 import zlib
@@ -53,7 +54,8 @@ def char_ngrams(word: str, sizes: tuple[int, ...] = (3, 4, 5)) -> list[str]:
     return grams
 
 
-def ngram_buckets(word: str, buckets: int) -> list[int]:
+@functools.lru_cache(maxsize=65536)  # bounded: a server sees new words forever
+def ngram_buckets(word: str, buckets: int) -> tuple[int, ...]:
     """The hashed bucket of each of ``word``'s character n-grams, in ``[0, buckets)``.
     CRC32 is stable across runs and machines (Python's ``hash`` of a str is not)."""
-    return [zlib.crc32(g.encode("utf-8")) % buckets for g in char_ngrams(word)]
+    return tuple(zlib.crc32(g.encode("utf-8")) % buckets for g in char_ngrams(word))

@@ -166,7 +166,6 @@ def main(argv: list[str] | None = None) -> Path:
 
     def evaluate(m: nn.Module) -> dict[str, float]:
         figures = score(IntentClassifier(m, encoder, next(m.parameters()).device), valid_examples)
-        m.train()
         return {
             "accuracy": figures["accuracy"], "slot_f1": figures["slot_f1"],
             "score": (figures["accuracy"] + figures["slot_f1"]) / 2,
