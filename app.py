@@ -3,12 +3,12 @@ how recurrent networks work.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--auth user:password] [--concurrency N]
                   [--threads N] [--caption-model DIR] [--speech-model DIR] [--translation-model DIR]
-                  [--intent-model DIR]
+                  [--intent-model DIR] [--textgen-model DIR]
 
 Serves on 127.0.0.1 unless told otherwise, with analytics off and no share link; models load
 on first use; stops cleanly (exit code 0) on Ctrl-C or SIGTERM. A model folder you trained can
 also be given through ``RNN_SUITE_CAPTION_MODEL``, ``RNN_SUITE_SPEECH_MODEL`` or
-``RNN_SUITE_TRANSLATION_MODEL`` or ``RNN_SUITE_INTENT_MODEL``.
+``RNN_SUITE_TRANSLATION_MODEL``, ``RNN_SUITE_INTENT_MODEL`` or ``RNN_SUITE_TEXTGEN_MODEL``.
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ from shared.explain import memory_figure, unrolled_figure  # noqa: E402
 from shared.pretrained import ModelLoadError  # noqa: E402
 from speech import Transcriber  # noqa: E402
 from speech import tab as speech_tab  # noqa: E402
+from textgen import TextGenerator  # noqa: E402
+from textgen import tab as textgen_tab  # noqa: E402
 from translation import Translator  # noqa: E402
 from translation import tab as translation_tab  # noqa: E402
 
@@ -98,8 +100,10 @@ and one backwards, so each position sees its whole context.
   word tags the slots (a time, a date, a place, a duration).
 - **Translation**: a bidirectional GRU reads the English sentence, an LSTM writes the translation,
   attending over the source at every step; the heatmap is that attention.
+- **Text generation**: an LSTM reads text one character at a time and predicts the next; sampling
+  from it writes, and a second LSTM reading right to left fills in a blank from both sides.
 
-RNNs also generate text, tag video and forecast series: anything that unfolds in order.
+RNNs also tag video and forecast series: anything that unfolds in order.
 """
 
 
@@ -138,6 +142,7 @@ def build_app(
     speech_model: str | None = None,
     translation_model: str | None = None,
     intent_model: str | None = None,
+    textgen_model: str | None = None,
 ) -> gr.Blocks:
     """The page; each argument puts a model folder first in its tab's selector."""
     # delete_cache: outputs older than a day are removed hourly, so a long-running server stays small.
@@ -151,6 +156,8 @@ def build_app(
             translation_tab.build_tab(translation_model)
         with gr.Tab("Intent"):
             intent_tab.build_tab(intent_model)
+        with gr.Tab("Text generation"):
+            textgen_tab.build_tab(textgen_model)
         with gr.Tab("How it works"):
             build_how_it_works()
     return demo
@@ -169,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description="Serve the RNN Suite web app.",
         epilog="Model folders can also come from RNN_SUITE_CAPTION_MODEL, RNN_SUITE_SPEECH_MODEL,"
-        " RNN_SUITE_TRANSLATION_MODEL and RNN_SUITE_INTENT_MODEL.",
+        " RNN_SUITE_TRANSLATION_MODEL, RNN_SUITE_INTENT_MODEL and RNN_SUITE_TEXTGEN_MODEL.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
@@ -187,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
         ("speech", "RNN_SUITE_SPEECH_MODEL"),
         ("translation", "RNN_SUITE_TRANSLATION_MODEL"),
         ("intent", "RNN_SUITE_INTENT_MODEL"),
+        ("textgen", "RNN_SUITE_TEXTGEN_MODEL"),
     ):
         parser.add_argument(
             f"--{app_name}-model",
@@ -212,6 +220,7 @@ def main(argv: list[str] | None = None) -> None:
         (args.speech_model, Transcriber.from_pretrained),
         (args.translation_model, Translator.from_pretrained),
         (args.intent_model, IntentClassifier.from_pretrained),
+        (args.textgen_model, TextGenerator.from_pretrained),
     ):
         if folder:
             try:
@@ -223,7 +232,11 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
 
     demo = build_app(
-        args.caption_model, args.speech_model, args.translation_model, args.intent_model
+        args.caption_model,
+        args.speech_model,
+        args.translation_model,
+        args.intent_model,
+        args.textgen_model,
     )
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=args.concurrency)
     stop = threading.Event()

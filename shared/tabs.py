@@ -7,6 +7,7 @@ The UI library stays out of ``shared``: a tab passes its own error type in.
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,17 +19,32 @@ log = logging.getLogger("rnn_suite.web")
 def user_errors(endpoint: str, message_error: Callable[[str], Exception]) -> Callable[[F], F]:
     """Wrap a tab function so that a ``ValueError`` (bad input, a model folder that does not
     load: :class:`~shared.pretrained.ModelLoadError` is one) reaches the page as
-    ``message_error(text)`` and the log as one line; other exceptions pass unchanged."""
+    ``message_error(text)`` and the log as one line; other exceptions pass unchanged.
+    A generator function (a streaming endpoint) stays one."""
+
+    def refuse(err: ValueError) -> Exception:
+        text = str(err) or type(err).__name__
+        log.info("%s: refused: %s", endpoint, text)
+        return message_error(text)
 
     def wrap(fn: F) -> F:
+        if inspect.isgeneratorfunction(fn):  # a streaming endpoint fails while it yields
+
+            @functools.wraps(fn)
+            def streamed(*args: Any, **kwargs: Any) -> Any:
+                try:
+                    yield from fn(*args, **kwargs)
+                except ValueError as err:
+                    raise refuse(err) from None
+
+            return streamed  # type: ignore[return-value]
+
         @functools.wraps(fn)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             try:
                 return fn(*args, **kwargs)
             except ValueError as err:
-                text = str(err) or type(err).__name__
-                log.info("%s: refused: %s", endpoint, text)
-                raise message_error(text) from None
+                raise refuse(err) from None
 
         return wrapped  # type: ignore[return-value]
 

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from shared.cli import run_script, script_parser
+from shared.debian import download_deb, unpack_deb
 
 # Sound themes (short effects), a desktop's sounds, and two games' ambience and music.
 PACKAGES = (
@@ -35,31 +35,12 @@ PACKAGES = (
 AUDIO = (".wav", ".ogg", ".oga", ".flac", ".mp3")
 
 
-def download(package: str, cache: Path) -> Path:
-    """The package's ``.deb`` in ``cache``, fetched with ``apt-get download`` when missing.
-
-    Raises:
-        ValueError: apt could not fetch it (the message says apt's reason).
-    """
-    found = sorted(cache.glob(f"{package}_*.deb"))
-    if found:
-        return found[-1]
-    cache.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        ["apt-get", "download", package], cwd=cache, capture_output=True, text=True
-    )
-    found = sorted(cache.glob(f"{package}_*.deb"))
-    if done.returncode != 0 or not found:
-        raise ValueError(f"apt-get download {package} failed: {done.stderr.strip()[-200:]}")
-    return found[-1]
-
-
 def extract_audio(deb: Path, out: Path) -> list[Path]:
     """Unpack ``deb`` and keep its audio files under ``out`` (flattened names)."""
     out.mkdir(parents=True, exist_ok=True)
     kept = []
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run(["dpkg", "-x", str(deb), folder], check=True, capture_output=True)
+        unpack_deb(deb, Path(folder))
         for path in sorted(Path(folder).rglob("*")):
             if path.suffix.lower() in AUDIO and path.is_file() and not path.is_symlink():
                 target = out / "_".join(path.relative_to(folder).parts[-3:])
@@ -74,7 +55,7 @@ def collect(packages: list[str], out: Path, max_mb: float) -> dict:
     sources: dict[str, dict] = {}
     for package in tqdm(packages, desc="packages"):
         try:
-            deb = download(package, cache)
+            deb = download_deb(package, cache)
         except ValueError as err:
             sources[package] = {"skipped": str(err)}
             continue

@@ -4,6 +4,7 @@ import json
 
 from benchmarks import decoder
 from tests.intent.conftest import tiny_model  # noqa: F401  (a fixture, shared with tests/intent)
+from tests.textgen.conftest import textgen_model_dir  # noqa: F401  (shared with tests/textgen)
 
 
 def test_decoder_benchmark_runs_and_writes_json(tmp_path):
@@ -96,3 +97,17 @@ def test_intent_benchmark_runs_and_writes_json(tmp_path, tiny_model):  # noqa: F
     assert saved == json.loads(json.dumps(result))
     assert all(run["same_outputs"] for run in saved["runs"])
     assert saved["memory"]["ns"] == [0, 3] and list(saved["memory"]["cells"]) == ["gru"]
+
+
+def test_textgen_benchmark_runs_and_writes_json(tmp_path, textgen_model_dir):  # noqa: F811
+    from benchmarks import textgen
+
+    out = tmp_path / "textgen.json"
+    result = textgen.main(
+        ["--model", str(textgen_model_dir), "--tokens", "12", "--batch", "3", "--train-batch", "4",
+         "--seq-len", "8", "--threads", "1", "--repeats", "1", "--out", str(out)]
+    )  # fmt: skip
+    saved = json.loads(out.read_text())
+    assert saved == json.loads(json.dumps(result))
+    assert saved["generate"]["naive_same_greedy_text"] is True
+    assert saved["generate"]["batch_prompts"] == 3 and saved["train"]["fused_tokens_per_s"] > 0

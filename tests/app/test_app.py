@@ -33,7 +33,15 @@ SPOKEN = {
 def test_page_has_every_tab(app_url):
     with urllib.request.urlopen(app_url + "config", timeout=10) as r:
         config = r.read().decode()
-    for tab in ("Image captioning", "Speech recognition", "Translation", "Intent", "How it works"):
+    tabs = (
+        "Image captioning",
+        "Speech recognition",
+        "Translation",
+        "Intent",
+        "Text generation",
+        "How it works",
+    )
+    for tab in tabs:
         assert tab in config
 
 
@@ -59,6 +67,23 @@ def test_classify(client):
     assert len(compare["data"]) == 3
     with pytest.raises(AppError, match="limit"):
         client.predict("x" * 600, "gru", 0, api_name="/classify")
+
+
+def test_generate_fill_and_score(client):
+    text, coloured = client.predict("ROMEO.\n", "shakespeare", 40, 0.8, 0, 7, api_name="/generate")
+    assert len(text) == 40 and 'class="tg-token"' in coloured
+    again, _ = client.predict("ROMEO.\n", "shakespeare", 40, 0.8, 0, 7, api_name="/generate")
+    assert again == text
+    fills = client.predict(
+        "Good ___, sweet prince", "night, dog", "shakespeare", api_name="/fill_blank"
+    )
+    assert fills["data"][0][0] == "night"
+    summary, _ = client.predict(
+        "Now is the winter of our discontent", "shakespeare", api_name="/score"
+    )
+    assert "bits per character" in summary
+    with pytest.raises(AppError, match="limit"):
+        client.predict("x" * 3000, "shakespeare", 10, 0.8, 0, 1, api_name="/generate")
 
 
 def test_caption(client, tmp_path):

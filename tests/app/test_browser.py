@@ -145,6 +145,20 @@ def test_intent_tab(page):
     screenshot(page, "intent")
 
 
+def test_textgen_tab(page):
+    page.get_by_role("tab", name="Text generation").click()
+    page.locator("#textgen-prompt textarea").fill("KING.\nMy lords,")
+    page.locator("#textgen-seed input").fill("3")
+    page.locator("#textgen-button").click()
+    page.locator("#textgen-tokens .tg-token").first.wait_for(timeout=TIMEOUT_MS)
+    assert page.locator("#textgen-tokens .tg-token").count() == 300
+    assert output_text(page, "textgen-output")
+    page.locator("#textgen-blank textarea").fill("Good ___, sweet prince")
+    page.locator("#textgen-fill-button").click()
+    page.locator("#textgen-fills").get_by_text("%").first.wait_for(timeout=TIMEOUT_MS)
+    screenshot(page, "textgen")
+
+
 def test_how_it_works_tab(page):
     page.get_by_role("tab", name="How it works").click()
     page.get_by_text("The short-term memory problem").wait_for(timeout=TIMEOUT_MS)

@@ -10,6 +10,7 @@ from intent.tab import classify
 from shared.metrics import cer
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 from speech.tab import transcribe
+from textgen.tab import fill, generate, score
 from translation.tab import translate
 
 
@@ -63,3 +64,26 @@ def test_classify_tab():
         classify("hello", "nope", 0)
     with pytest.raises(gr.Error, match="the limit is 100"):
         classify("w " * 101, "gru", 0)
+
+
+def test_textgen_tab():
+    steps = list(generate("ROMEO.\n", "shakespeare", 30, 0.8, 0, 1))
+    text, coloured = steps[-1]
+    assert len(steps) == 31 and len(text) == 30  # one update per character, then the colours
+    assert coloured.count('class="tg-token"') == 30 and "weighed:" in coloured
+    assert list(generate("ROMEO.\n", "shakespeare", 30, 0.8, 0, 1))[-1][0] == text  # the seed
+    ranked = fill("Good ___, sweet prince", "night, dog, table", "shakespeare")
+    assert ranked[0][0] == "night" and len(ranked) == 3
+    assert len(fill("What ___ is it?", "", "shakespeare")) >= 3  # proposed by the model
+    summary, surprisal = score("To be, or not to be", "shakespeare")
+    assert "bits per character" in summary and surprisal.count("<span") == len(
+        "To be, or not to be"
+    )
+    with pytest.raises(gr.Error, match="Length must be between 1 and 1000"):
+        list(generate("x", "shakespeare", 0, 0.8, 0, 1))
+    with pytest.raises(gr.Error, match="exactly one blank"):
+        fill("no blank", "", "shakespeare")
+    with pytest.raises(gr.Error, match="Paste some text"):
+        score("", "shakespeare")
+    with pytest.raises(gr.Error, match="No text model 'nope' is installed"):
+        list(generate("x", "nope", 5, 0.8, 0, 1))

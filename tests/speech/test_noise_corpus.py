@@ -45,10 +45,10 @@ def test_collect_keeps_audio_from_cached_packages_and_notes_failures(tmp_path, m
 
     import speech.noise_corpus as noise_corpus
 
-    original = noise_corpus.download
+    original = noise_corpus.download_deb
     monkeypatch.setattr(
         noise_corpus,
-        "download",
+        "download_deb",
         lambda package, cache: (
             original(package, cache) if package == "fake-sounds" else no_network(package, cache)
         ),
