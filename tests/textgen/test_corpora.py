@@ -137,3 +137,20 @@ def test_fortunes_each_fortune_a_document(tmp_path):
     docs = fortunes([deb])
     assert [d.text for d in docs] == ["A first fortune.\n", "A second\n  on two lines.\n"]
     assert [d.name for d in docs] == ["fortunes/wisdom/0", "fortunes/wisdom/1"]
+
+
+@pytest.mark.slow
+def test_bible_books_from_the_debian_packages():
+    from tests.missing import missing
+    from textgen.corpora import bible_kjv
+    from textgen.fetch import DEFAULT_CACHE, bible_debs
+
+    try:
+        debs = bible_debs(DEFAULT_CACHE)
+    except ValueError as err:
+        missing(f"{err}: run python -m textgen.fetch --only bible (Debian must be reachable once)")
+    books = {d.name: d for d in bible_kjv(debs)}
+    assert len(books) == 66
+    assert books["bible/Genesis"].text.startswith("Genesis 1\n\n  1 In the beginning God created")
+    assert books["bible/Revelation"].text.rstrip().endswith("be with you all. Amen.")
+    assert {d.split for d in books.values()} == {"train", "valid", "test"}
