@@ -172,7 +172,10 @@ def main(argv: list[str] | None = None) -> dict:
         "--cache", type=Path, default=DEFAULT_CACHE, help=f"(default: {DEFAULT_CACHE})"
     )
     parser.add_argument(
-        "--splits", nargs="+", default=["valid", "test"], choices=("train", "valid", "test")
+        "--splits",
+        nargs="+",
+        default=["train", "valid", "test"],
+        choices=("train", "valid", "test"),
     )
     parser.add_argument(
         "--train-chars",

@@ -99,3 +99,14 @@ def test_save_load_round_trip(generator, textgen_model_dir):
     again = TextGenerator.from_pretrained(textgen_model_dir)
     x = torch.tensor([[0, 2, 3, 4]])
     torch.testing.assert_close(again.model.forward_lm(x)[0], generator.model.forward_lm(x)[0])
+
+
+def test_command_line_writes_fills_and_scores(textgen_model_dir, capsys):
+    from textgen.generate import main
+
+    main(["the ", "--model", str(textgen_model_dir), "--tokens", "3", "--temperature", "0"])
+    assert capsys.readouterr().out == "cat\n"
+    main(["--fill", "a ___ ran.", "--candidates", "cat", "dog", "--model", str(textgen_model_dir)])
+    assert capsys.readouterr().out.splitlines()[0].endswith("dog")
+    main(["--score", "the cat sat.", "--model", str(textgen_model_dir)])
+    assert "bits per character" in capsys.readouterr().out
