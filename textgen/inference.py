@@ -30,7 +30,7 @@ from textgen.model import (
     stack_states,
 )
 from textgen.sampling import choose
-from textgen.tokenizer import Tokenizer, load_tokenizer
+from textgen.tokenizer import REPLACEMENT, Tokenizer, load_tokenizer
 
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "shakespeare"
@@ -81,6 +81,30 @@ def _check_text(text: str, what: str, limit: int) -> str:
     if len(text) > limit:
         raise ValueError(f"{what} is {len(text)} characters long; the limit is {limit}")
     return text
+
+
+class IncrementalText:
+    """The text that each new token adds, for streaming. A subword model can write one
+    character as several byte tokens: until the last byte comes, the text so far ends in
+    U+FFFD, so the pending end is held back and written out whole once complete (or, if it
+    never completes, with the last token), and the streamed pieces always join up to
+    ``decode(all tokens)``."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.pending: list[int] = []  # tokens since the text was last complete
+        self.shown = 0  # characters of decode(pending) already given out
+
+    def add(self, token_id: int, last: bool = False) -> str:
+        self.pending.append(token_id)
+        text = self.tokenizer.decode(self.pending)
+        stable = text if last else text.rstrip(REPLACEMENT)
+        added = stable[self.shown :]
+        if stable == text:
+            self.pending, self.shown = [], 0
+        else:
+            self.shown = len(stable)
+        return added
 
 
 class TextGenerator:
@@ -164,11 +188,11 @@ class TextGenerator:
     ) -> Iterator[GeneratedToken]:
         """Yield the continuation of ``prompt`` one token at a time (see :meth:`generate`),
         each with its probability and the alternatives the model weighed."""
-        emitted: list[int] = []
-        for ids, log_probs in self._sample(
-            [prompt], max_new_tokens, temperature, top_k, top_p, seed
-        ):
-            yield self._token(int(ids[0]), log_probs[0].exp(), emitted)
+        text = IncrementalText(self.tokenizer)
+        steps = self._sample([prompt], max_new_tokens, temperature, top_k, top_p, seed)
+        for step, (ids, log_probs) in enumerate(steps):
+            added = text.add(int(ids[0]), last=step + 1 == max_new_tokens)
+            yield self._token(int(ids[0]), log_probs[0].exp(), added)
 
     def generate(
         self,
@@ -245,17 +269,11 @@ class TextGenerator:
                 out, state = lm(ids[:, None], state)
                 log_probs = out[:, -1].float().log_softmax(-1)
 
-    def _token(self, token_id: int, probs: torch.Tensor, emitted: list[int]) -> GeneratedToken:
-        # The text a token adds is read off the decoded tail of the text, so subword pieces
-        # that are parts of one character (byte fallback) come out whole once complete.
-        tail = emitted[-8:]
-        before = self.tokenizer.decode(tail)
-        text = self.tokenizer.decode([*tail, token_id])[len(before) :]
-        emitted.append(token_id)
+    def _token(self, token_id: int, probs: torch.Tensor, text: str) -> GeneratedToken:
         top = torch.topk(probs, min(TOP_ALTERNATIVES, probs.numel()))
         alternatives = [
             (self.tokenizer.token_text(int(i)), float(p))
-            for p, i in zip(top.values, top.indices, strict=False)
+            for p, i in zip(top.values, top.indices, strict=True)
         ]
         return GeneratedToken(token_id, text, float(probs[token_id]), alternatives)
 

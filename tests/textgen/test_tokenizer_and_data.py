@@ -60,3 +60,16 @@ def test_too_little_text_and_mixed_chunks_are_refused():
     chunks = StreamChunks(np.arange(1000, dtype=np.int32), batch_size=4, seq_len=10)
     with pytest.raises(ValueError, match="one chunk"):
         collate([chunks[0], chunks[4]])
+
+
+def test_streamed_pieces_join_up_even_when_a_character_takes_several_byte_tokens():
+    from textgen.inference import IncrementalText
+
+    tok = SubwordTokenizer.train(["hello world plain ascii text\n"] * 300, vocab_size=300)
+    text = "héllo 🙂 日本 world"
+    ids = tok.encode(text)
+    assert len(ids) > len(text)  # the rare characters went in as bytes
+    stream = IncrementalText(tok)
+    pieces = [stream.add(i, last=k == len(ids) - 1) for k, i in enumerate(ids)]
+    assert "".join(pieces) == text and "\ufffd" not in "".join(pieces)
+    assert "🙂" in pieces  # written out whole, once its last byte came
