@@ -14,7 +14,7 @@ from shared.pretrained import ModelChoices
 from shared.tabs import user_errors
 from textgen.inference import DEFAULT_MODEL, PRETRAINED_DIR, GeneratedToken, TextGenerator
 
-EXAMPLES = ["ROMEO.\n", "To be, or not to be", "KING.\nMy lords,", ""]
+EXAMPLES = ["ROMEO.\n", "To be, or not to be", "KING.\nMy lords,", "Now is the winter"]
 BLANK_EXAMPLES = ["What ___ is it?", "Now is the ___ of our discontent", "Good ___, sweet prince"]
 MAX_CHARACTERS = 2000
 MAX_LENGTH = 1000
