@@ -55,7 +55,7 @@ class IntentConfig:
     bidirectional: bool = False
     pooling: str = "last"
     slot_lookahead: int = 2
-    dropout: float = 0.2
+    dropout: float = 0.35
 
     def __post_init__(self) -> None:
         if self.cell not in CELL_TYPES:

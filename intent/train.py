@@ -53,7 +53,7 @@ from shared.pretrained import save_pretrained
 from shared.training import TrainConfig, fit
 
 TRAIN_DEFAULTS = dict(
-    max_steps=5000, batch_size=64, lr=3e-3, warmup_steps=100, eval_every=250,
+    max_steps=8000, batch_size=64, lr=3e-3, warmup_steps=100, eval_every=250,
     checkpoint_every=250, log_every=50,
 )  # fmt: skip
 
