@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 BLANK = re.compile(r"_{3,}")
 WORD = re.compile(r"[\w'-]+")
-BEAM_WIDTH = 12
+BEAM_WIDTH = 16
 MAX_FILL_TOKENS = 24
 MAX_CANDIDATES = 200
 
@@ -96,9 +96,15 @@ def rank(generator: TextGenerator, left: str, right: str, fills: list[str]) -> l
 @torch.no_grad()
 def propose(generator: TextGenerator, left: str) -> list[str]:
     """Word-like fills the left-to-right model finds likely after ``left`` (a beam over its
-    tokens; every word prefix the beam passes through is a candidate)."""
+    tokens; every word prefix the beam passes through is a candidate).
+
+    The model reads ``left`` without its trailing spaces and must write them itself: a
+    subword model writes " time" as one token after "What", and a lone space token before
+    it is a split it rarely saw in training."""
     tokenizer, lm = generator.tokenizer, generator.model.forward_lm
-    log_probs, state = generator.read(tokenizer.encode(left))
+    context = left.rstrip()
+    gap = left[len(context) :]
+    log_probs, state = generator.read(tokenizer.encode(context))
     beams = [([], 0.0, state, log_probs[-1])]
     found: dict[str, float] = {}
     for _ in range(MAX_FILL_TOKENS):
@@ -106,10 +112,13 @@ def propose(generator: TextGenerator, left: str) -> list[str]:
         for ids, score, beam_state, last in beams:
             top = torch.topk(last, min(BEAM_WIDTH, last.numel()))
             for lp, token in zip(top.values.tolist(), top.indices.tolist(), strict=False):
-                text = tokenizer.decode([*ids, token]).strip()
-                if text and WORD.fullmatch(text):
-                    expansions.append(([*ids, token], score + lp, beam_state))
-                    found[text] = max(found.get(text, -math.inf), score + lp)
+                text = tokenizer.decode([*ids, token])
+                word = text[len(gap) :]
+                if not text.startswith(gap) or (word and not WORD.fullmatch(word)):
+                    continue
+                expansions.append(([*ids, token], score + lp, beam_state))
+                if word:
+                    found[word] = max(found.get(word, -math.inf), score + lp)
         if not expansions:
             break
         expansions.sort(key=lambda e: -e[1])

@@ -4,6 +4,8 @@ Truncated backpropagation through time: the training text is one stream laid out
 ``--batch-size`` rows; each step reads the next ``--seq-len`` tokens of every row, starting
 from the state the previous step ended in (gradients stop at the chunk boundary). The model
 with the best validation bits per character is exported with its tokenizer and card.
+(Under ``torchrun`` each process takes every N-th step's chunks, so no state is carried
+there: every chunk starts from the zero state. One process is the recipe.)
 
 Examples:
     python -m textgen.train --corpus shakespeare --max-steps 2                  # smoke run
