@@ -97,9 +97,8 @@ def evaluate(args) -> dict:
             "tokens": model["tokens"], "seconds": time.perf_counter() - started,
         }  # fmt: skip
         if generator.has_backward:
-            backward = [Document(d.name, d.text[::-1], d.split) for d in docs[::-1]]
             row["backward_bpc"] = bits_per_char(
-                generator.model.backward_lm, generator.tokenizer, backward, limit
+                generator.model.backward_lm, generator.tokenizer, docs, limit, reverse=True
             )["bpc"]
         for name, other in others.items():
             row.setdefault("compare", {})[name] = bits_per_char(

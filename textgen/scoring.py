@@ -61,10 +61,16 @@ def stream_bits(
 
 
 def bits_per_char(
-    lm: nn.Module, tokenizer: Tokenizer, documents: Sequence[Document], max_chars: int = 0
+    lm: nn.Module,
+    tokenizer: Tokenizer,
+    documents: Sequence[Document],
+    max_chars: int = 0,
+    reverse: bool = False,
 ) -> dict[str, float]:
     """Bits per character of ``documents`` (all of them; or the first ``max_chars`` of their
-    text, cut at a document boundary or inside the last document).
+    text, cut at a document boundary or inside the last document). ``reverse`` reads the
+    token stream backwards, as the right-to-left model was trained (for subwords, reversed
+    tokens are not the tokens of the reversed text).
 
     Returns:
         ``bits``, ``chars``, ``tokens``, ``bpc`` (bits / chars) and ``perplexity`` (per token).
@@ -82,7 +88,8 @@ def bits_per_char(
     chars = sum(len(d.text) for d in docs)
     if chars == 0:
         raise ValueError("no text to score")
-    bits, tokens = stream_bits(lm, token_stream(docs, tokenizer), tokenizer.doc_id)
+    stream = token_stream(docs, tokenizer)
+    bits, tokens = stream_bits(lm, stream[::-1].copy() if reverse else stream, tokenizer.doc_id)
     return {
         "bits": bits, "chars": chars, "tokens": tokens, "bpc": bits / chars,
         "perplexity": 2 ** (bits / max(tokens, 1)),

@@ -60,6 +60,13 @@ def test_stream_bits_agree_with_score(generator):
         generator.model.forward_lm, generator.tokenizer, [Document("d", text, "test")]
     )
     assert figures["bits"] == pytest.approx(generator.score(text).bits, rel=1e-4)
+    backward = bits_per_char(
+        generator.model.backward_lm,
+        generator.tokenizer,
+        [Document("d", text * 5, "test")],
+        reverse=True,
+    )
+    assert backward["bpc"] < 1.0  # the right-to-left model reads the reversed stream it learned
 
 
 def test_both_directions_agree_on_the_blank(generator):
