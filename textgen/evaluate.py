@@ -26,10 +26,12 @@ import torch
 
 from shared.cards import read_info, record_evaluation
 from shared.cli import command_line, run_script, script_parser
+from shared.pretrained import resolve_model_dir
+from textgen.card import render_card
 from textgen.corpora import Document, by_split
 from textgen.data import load_corpus, token_stream
 from textgen.fetch import DEFAULT_CACHE, word_list
-from textgen.inference import TextGenerator
+from textgen.inference import PRETRAINED_DIR, TextGenerator
 from textgen.ngram import KneserNeyLM
 from textgen.scoring import bits_per_char
 from textgen.tokenizer import CharTokenizer
@@ -153,9 +155,6 @@ def _line(split: str, row: dict) -> str:
 
 
 def _model_dir(name: str) -> Path:
-    from shared.pretrained import resolve_model_dir
-    from textgen.inference import PRETRAINED_DIR
-
     return resolve_model_dir(name, PRETRAINED_DIR)
 
 
@@ -208,8 +207,6 @@ def main(argv: list[str] | None = None) -> dict:
         torch.set_num_threads(args.threads)
     figures = evaluate(args)
     if args.record:
-        from textgen.card import render_card
-
         command = command_line("textgen.evaluate", argv)
         record_evaluation(
             _model_dir(args.model),
