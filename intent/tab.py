@@ -13,7 +13,7 @@ from intent.figures import influence_figure, per_step_figure, states_figure
 from intent.inference import DEFAULT_MODEL, MAX_WORDS, PRETRAINED_DIR, IntentClassifier
 from intent.memory import load_memory, memory_figure, with_fillers
 from shared.pretrained import ModelChoices, list_pretrained
-from shared.tabs import user_errors
+from shared.tabs import check_length, user_errors
 
 EXAMPLES = [
     "what time is it?",
@@ -47,8 +47,7 @@ def _compare(text: str, padded: str) -> list[list]:
 @user_errors("/classify", USER_ERROR)
 def classify(text: str, model: str = DEFAULT_MODEL, fillers: float = 0):
     """Classify, tag and draw; errors reach the page as messages."""
-    if text is not None and len(text) > MAX_CHARACTERS:
-        raise ValueError(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
+    check_length(text, MAX_CHARACTERS)
     if not text or not text.strip():
         gr.Warning("Type a request, such as “what time is it?”.")
         return None, None, None, None, None, [], ""

@@ -49,3 +49,10 @@ def user_errors(endpoint: str, message_error: Callable[[str], Exception]) -> Cal
         return wrapped  # type: ignore[return-value]
 
     return wrap
+
+
+def check_length(text: str | None, limit: int, what: str = "text") -> None:
+    """Refuse text over ``limit`` characters with a message naming both (a ``ValueError``,
+    which :func:`user_errors` turns into a message on the page)."""
+    if text is not None and len(text) > limit:
+        raise ValueError(f"The {what} is {len(text)} characters long; the limit is {limit}.")

@@ -70,18 +70,16 @@ def sentence_log_probs(lm: nn.Module, doc_id: int, token_lists: list[list[int]])
 def rank(generator: TextGenerator, left: str, right: str, fills: list[str]) -> list[Fill]:
     """Score ``left + fill + right`` for every fill from both directions; best first."""
     tokenizer, model = generator.tokenizer, generator.model
-    sentences = [left + fill + right for fill in fills]
+    encoded = [tokenizer.encode(left + fill + right) for fill in fills]
     scores = []
-    for start in range(0, len(sentences), 64):
-        part = sentences[start : start + 64]
-        forward = sentence_log_probs(
-            model.forward_lm, tokenizer.doc_id, [tokenizer.encode(s) for s in part]
-        )
+    for start in range(0, len(encoded), 64):
+        part = encoded[start : start + 64]
+        forward = sentence_log_probs(model.forward_lm, tokenizer.doc_id, part)
         if model.backward_lm is not None:
             backward = sentence_log_probs(
-                model.backward_lm, tokenizer.doc_id, [tokenizer.encode(s)[::-1] for s in part]
+                model.backward_lm, tokenizer.doc_id, [ids[::-1] for ids in part]
             )
-            forward = [(f + b) / 2 for f, b in zip(forward, backward, strict=False)]
+            forward = [(f + b) / 2 for f, b in zip(forward, backward, strict=True)]
         scores.extend(forward)
     top = max(scores)
     weights = [math.exp(s - top) for s in scores]

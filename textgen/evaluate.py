@@ -52,15 +52,21 @@ def xz_bits_per_char(context: str, text: str, context_size: int | None = None) -
     return (xz_size(context + text) - before) * 8 / len(text)
 
 
-def kneser_ney_bpc(train: list[Document], held_out: list[Document], order: int) -> float:
-    """Bits per character of an order-``order`` Kneser-Ney character n-gram counted on
-    ``train``, over ``held_out`` (the same ``<doc>`` boundaries as the model's stream)."""
-    tokenizer = CharTokenizer.train(d.text for d in train)
-    lm = KneserNeyLM(order, tokenizer.vocab_size).fit(token_stream(train, tokenizer))
-    stream = token_stream(held_out, tokenizer)
-    log_probs = lm.log_probs(stream[1:], stream[:1])
-    scored = stream[1:] != tokenizer.doc_id
-    return float(-log_probs[scored].sum() / np.log(2) / sum(len(d.text) for d in held_out))
+class KneserNeyBaseline:
+    """An order-``order`` Kneser-Ney character n-gram counted once on ``train``, scoring
+    held-out documents with the same ``<doc>`` boundaries as the model's stream."""
+
+    def __init__(self, train: list[Document], order: int) -> None:
+        self.tokenizer = CharTokenizer.train(d.text for d in train)
+        self.lm = KneserNeyLM(order, self.tokenizer.vocab_size).fit(
+            token_stream(train, self.tokenizer)
+        )
+
+    def bpc(self, held_out: list[Document]) -> float:
+        stream = token_stream(held_out, self.tokenizer)
+        log_probs = self.lm.log_probs(stream[1:], stream[:1])
+        scored = stream[1:] != self.tokenizer.doc_id
+        return float(-log_probs[scored].sum() / np.log(2) / sum(len(d.text) for d in held_out))
 
 
 def word_share(text: str, words: set[str]) -> float:
@@ -86,7 +92,7 @@ def evaluate(args) -> dict:
     others = {str(p): TextGenerator.from_pretrained(p) for p in args.compare}
     figures: dict = {"corpus": corpus, "splits": {}}
     train_text = "".join(d.text for d in splits["train"])
-    train_xz = None
+    train_xz, baseline = None, None
     for split in args.splits:
         docs = splits[split]
         if not docs:
@@ -107,7 +113,8 @@ def evaluate(args) -> dict:
                 other.model.forward_lm, other.tokenizer, docs, limit
             )["bpc"]
         if split != "train":
-            row["kneser_ney_bpc"] = kneser_ney_bpc(splits["train"], docs, args.order)
+            baseline = baseline or KneserNeyBaseline(splits["train"], args.order)
+            row["kneser_ney_bpc"] = baseline.bpc(docs)
             # Each document on its own after the training text, as the model reads it from
             # <doc>: xz may not copy from another version of the same play in the split.
             # (Splits of thousands of short documents go in one piece.)

@@ -11,7 +11,7 @@ import html
 import gradio as gr
 
 from shared.pretrained import ModelChoices
-from shared.tabs import user_errors
+from shared.tabs import check_length, user_errors
 from textgen.inference import DEFAULT_MODEL, PRETRAINED_DIR, GeneratedToken, TextGenerator
 
 EXAMPLES = ["ROMEO.\n", "To be, or not to be", "KING.\nMy lords,", "Now is the winter"]
@@ -70,10 +70,7 @@ def generate(prompt: str, model: str = DEFAULT_MODEL, length: float = 200, tempe
              top_k: float | None = 0, seed: float | None = -1):  # fmt: skip
     """Stream the continuation; at the end, the tokens coloured by probability."""
     prompt = prompt or ""
-    if len(prompt) > MAX_CHARACTERS:
-        raise ValueError(
-            f"The prompt is {len(prompt)} characters long; the limit is {MAX_CHARACTERS}."
-        )
+    check_length(prompt, MAX_CHARACTERS, "prompt")
     settings = _settings(length, temperature, top_k, seed)
     generator = MODELS.get(model)
     tokens: list[GeneratedToken] = []
@@ -90,8 +87,7 @@ def fill(text: str, candidates: str = "", model: str = DEFAULT_MODEL) -> list[li
     """The best fills for the blank, with their probability among the fills ranked."""
     if not text or not text.strip():
         raise ValueError("Type a sentence with a blank (___), such as “What ___ is it?”.")
-    if len(text) > MAX_CHARACTERS:
-        raise ValueError(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
+    check_length(text, MAX_CHARACTERS)
     options = [c.strip() for c in (candidates or "").split(",") if c.strip()] or None
     fills = MODELS.get(model).fill_blank(text, options, k=10)
     return [[f.text, f"{f.probability:.1%}", round(f.bits, 1)] for f in fills]
@@ -102,8 +98,7 @@ def score(text: str, model: str = DEFAULT_MODEL) -> tuple[str, str]:
     """How surprising ``text`` is to the model, character by character."""
     if not text:
         raise ValueError("Paste some text to score.")
-    if len(text) > MAX_CHARACTERS:
-        raise ValueError(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
+    check_length(text, MAX_CHARACTERS)
     result = MODELS.get(model).score(text)
     summary = (
         f"**{result.bits_per_char:.2f} bits per character** ({result.bits:.0f} bits for"

@@ -8,7 +8,7 @@ import gradio as gr
 
 from shared.plots import attention_heatmap
 from shared.pretrained import ModelChoices
-from shared.tabs import user_errors
+from shared.tabs import check_length, user_errors
 from translation.inference import DEFAULT_MODEL, MAX_CHARACTERS, PRETRAINED_DIR, Translator
 
 EXAMPLES = [
@@ -28,8 +28,7 @@ MODELS = ModelChoices(PRETRAINED_DIR, Translator.from_pretrained, "translation")
 @user_errors("/translate", USER_ERROR)
 def translate(text: str, model: str = DEFAULT_MODEL, beam_size: float = 5):
     """Translate and draw the attention; errors reach the page as messages."""
-    if text is not None and len(text) > MAX_CHARACTERS:
-        raise ValueError(f"The text is {len(text)} characters long; the limit is {MAX_CHARACTERS}.")
+    check_length(text, MAX_CHARACTERS)
     if not text or not text.strip():
         gr.Warning("Type some English text to translate.")
         return "", None
