@@ -14,8 +14,8 @@ from PIL import Image
 from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
-from captioning.images import load_rgb
 from captioning.scenes import render_scene, split_seeds
+from shared.images import load_rgb
 from shared.vocab import Vocabulary
 
 _WORD = re.compile(r"[\w']+|[^\w\s]")

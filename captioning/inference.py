@@ -15,7 +15,6 @@ import numpy as np
 import torch
 
 from captioning.data import detokenize, image_tensor
-from captioning.images import load_rgb
 from captioning.model import (
     FORMAT_VERSION,
     MODEL_TYPE,
@@ -24,6 +23,7 @@ from captioning.model import (
     CaptionModel,
 )
 from shared.decoding import DecodeConfig
+from shared.images import load_rgb
 from shared.pretrained import list_pretrained as _list_pretrained
 from shared.pretrained import load_pretrained
 from shared.vocab import Vocabulary

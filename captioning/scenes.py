@@ -11,25 +11,16 @@ train, validation and test are disjoint ranges of seeds.
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-SHAPES = ("circle", "square", "triangle")
-COLORS = {
-    "red": (215, 35, 35),
-    "green": (40, 160, 60),
-    "blue": (40, 80, 215),
-    "yellow": (235, 200, 25),
-    "purple": (135, 50, 175),
-    "orange": (240, 130, 20),
-}
-SIZES = {"small": (0.12, 0.20), "large": (0.28, 0.40)}  # bounding-box span / image side
-MAX_ROTATION = 20.0  # degrees, squares and triangles
-COLOR_JITTER = 18
+from shared.shapes import COLORS, MAX_ROTATION, SHAPES, SIZES, draw_shape, jittered, polygon
+
+__all__ = ["COLORS", "SHAPES", "SIZES", "Scene", "SceneObject", "render_scene", "split_seeds"]
+
 RELATION_RATIO = 1.5
 MIN_X_GAP = 0.10  # three objects: centres at least this share of the side apart in x
 SPLIT_SEEDS = {"train": 0, "valid": 1_000_000_000, "test": 2_000_000_000}
@@ -114,25 +105,6 @@ def describe(objects: list[SceneObject]) -> tuple[str, list[str], str | None]:
     return caption, [caption, f"from left to right: {caption}"], None
 
 
-def _polygon(
-    shape: str, cx: float, cy: float, span: float, angle: float
-) -> list[tuple[float, float]]:
-    """Vertices of a square or equilateral triangle, rotated, scaled so the larger side of
-    its bounding box is ``span``."""
-    if shape == "square":
-        unit = [(-1, -1), (1, -1), (1, 1), (-1, 1)]
-    else:
-        unit = [(math.cos(math.radians(a)), math.sin(math.radians(a))) for a in (-90, 30, 150)]
-    t = math.radians(angle)
-    rotated = [
-        (x * math.cos(t) - y * math.sin(t), x * math.sin(t) + y * math.cos(t)) for x, y in unit
-    ]
-    xs, ys = zip(*rotated, strict=True)
-    scale = span / max(max(xs) - min(xs), max(ys) - min(ys))
-    mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2  # centre the bounding box
-    return [(cx + (x - mx) * scale, cy + (y - my) * scale) for x, y in rotated]
-
-
 def _overlap(a: tuple, b: tuple, margin: float) -> bool:
     return not (
         a[2] + margin <= b[0]
@@ -159,7 +131,7 @@ def _place(rng: random.Random, count: int, side: int) -> list[SceneObject]:
             cy = rng.uniform(span / 2 + 1, side - span / 2 - 1)
             obj = SceneObject(shape, color, size, cx, cy, span, angle)
             if shape != "circle":
-                obj.points = _polygon(shape, cx, cy, span, angle)
+                obj.points = polygon(shape, cx, cy, span, angle)
             if any(_overlap(obj.box, o.box, 0.02 * side) for o in objects):
                 continue
             objects.append(obj)
@@ -189,12 +161,8 @@ def render_scene(seed: int, size: int = 128, noise: float = 4.0, supersample: in
     big = Image.new("RGB", (size * supersample, size * supersample), background)
     draw = ImageDraw.Draw(big)
     for obj in objects:
-        base = COLORS[obj.color]
-        fill = tuple(max(0, min(255, c + rng.randint(-COLOR_JITTER, COLOR_JITTER))) for c in base)
-        if obj.shape == "circle":
-            draw.ellipse([v * supersample for v in obj.box], fill=fill)
-        else:
-            draw.polygon([(x * supersample, y * supersample) for x, y in obj.points], fill=fill)
+        fill = jittered(obj.color, rng)
+        draw_shape(draw, obj.shape, obj.cx, obj.cy, obj.span, obj.angle, fill, supersample)
     image = big.resize((size, size), Image.Resampling.LANCZOS)
     if noise > 0:
         pixels = np.asarray(image, dtype=np.float32)

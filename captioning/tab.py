@@ -14,8 +14,8 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from captioning.images import load_rgb
 from captioning.inference import DEFAULT_MODEL, PRETRAINED_DIR, Captioner
+from shared.images import load_rgb
 from shared.plots import attention_overlay
 from shared.pretrained import ModelChoices
 from shared.tabs import user_errors
@@ -120,7 +120,7 @@ def build_tab(model_dir: str | None = None) -> None:
         inputs=[image, model, beam],
         outputs=[text, gallery],
         api_name="caption",
-        # The file as uploaded: captioning.images reads it (alpha, 16-bit, size limits).
+        # The file as uploaded: shared.images reads it (alpha, 16-bit, size limits).
         preprocess=False,
         concurrency_limit="default",  # app.py sets it for the queue
         concurrency_id="caption",

@@ -5,8 +5,8 @@ import pytest
 from PIL import Image
 
 from captioning import Captioner
-from captioning.images import MAX_PIXELS
 from captioning.scenes import render_scene
+from shared.images import MAX_PIXELS
 
 
 @pytest.fixture(scope="module")

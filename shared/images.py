@@ -1,4 +1,5 @@
-"""Turning whatever a user hands in into a clean RGB image, or a clear error.
+"""Turning whatever a user hands in (captioning's image, video's frames) into a clean RGB
+image, or a clear error.
 
 Accepts a PIL image (any mode: RGBA, LA, palette, grayscale, 16-bit, CMYK...), a NumPy
 array (H, W), (H, W, 3) or (H, W, 4) of uint8, uint16 or floats in [0, 1], or a path.
