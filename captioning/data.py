@@ -4,7 +4,6 @@ Flickr30k and COCO, read from a local folder."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,20 +14,9 @@ from torch.utils.data import Dataset
 from tqdm.auto import tqdm
 
 from captioning.scenes import render_scene, split_seeds
+from shared.captions import teacher_forcing, tokenize
 from shared.images import load_rgb
 from shared.vocab import Vocabulary
-
-_WORD = re.compile(r"[\w']+|[^\w\s]")
-
-
-def tokenize(caption: str) -> list[str]:
-    """Lower-cased words and punctuation marks."""
-    return _WORD.findall(caption.lower())
-
-
-def detokenize(words: list[str]) -> str:
-    """Words back to a sentence: no space before punctuation."""
-    return re.sub(r" ([,.;:!?])", r"\1", " ".join(words))
 
 
 @dataclass
@@ -152,12 +140,7 @@ class CaptionDataset(Dataset):
 
 def collate(examples: list[tuple[torch.Tensor, list[int]]]) -> dict[str, torch.Tensor]:
     """Stack images; decoder inputs (<bos> + words) and outputs (words + <eos>), padded."""
-    longest = max(len(ids) for _, ids in examples) + 1
-    tokens_in = torch.zeros(len(examples), longest, dtype=torch.long)
-    tokens_out = torch.zeros(len(examples), longest, dtype=torch.long)
-    for row, (_, ids) in enumerate(examples):
-        tokens_in[row, : len(ids) + 1] = torch.tensor([Vocabulary.bos_id, *ids])
-        tokens_out[row, : len(ids) + 1] = torch.tensor([*ids, Vocabulary.eos_id])
+    tokens_in, tokens_out = teacher_forcing([ids for _, ids in examples])
     return {
         "images": torch.stack([image for image, _ in examples]),
         "tokens_in": tokens_in,

@@ -16,18 +16,8 @@ from captioning.data import karpathy_items
 from captioning.inference import Captioner
 from captioning.metrics import scene_scores
 from captioning.scenes import render_scene, split_seeds
+from shared.captions import caption_metrics
 from shared.cli import script_parser
-from shared.metrics import bleu, cider_d
-
-
-def caption_metrics(hypotheses: list[str], references: list[list[str]]) -> dict[str, float]:
-    """BLEU-1..4 (0-1, sacreBLEU, lower-cased) and CIDEr-D."""
-    out = {
-        f"bleu{n}": bleu(hypotheses, references, max_ngram_order=n, lowercase=True).score / 100
-        for n in range(1, 5)
-    }
-    out["cider"] = cider_d(hypotheses, references)
-    return out
 
 
 def evaluate_scenes(

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from captioning.data import detokenize, image_tensor
+from captioning.data import image_tensor
 from captioning.model import (
     FORMAT_VERSION,
     MODEL_TYPE,
@@ -22,6 +22,7 @@ from captioning.model import (
     CaptionConfig,
     CaptionModel,
 )
+from shared.captions import detokenize
 from shared.decoding import DecodeConfig
 from shared.images import load_rgb
 from shared.pretrained import list_pretrained as _list_pretrained

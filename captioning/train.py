@@ -24,10 +24,11 @@ from torch import nn
 
 from captioning.card import write_card
 from captioning.data import CaptionDataset, build_vocabulary, collate, karpathy_items, scene_items
-from captioning.evaluate import caption_metrics, evaluate_scenes
+from captioning.evaluate import evaluate_scenes
 from captioning.inference import VOCAB_NAME, Captioner
 from captioning.model import FORMAT_VERSION, MODEL_TYPE, CaptionConfig, CaptionModel
 from shared.attention import doubly_stochastic_penalty
+from shared.captions import caption_metrics
 from shared.cards import run_record, write_info
 from shared.cli import (
     command_line,

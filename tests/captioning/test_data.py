@@ -8,13 +8,12 @@ from captioning.data import (
     CaptionDataset,
     build_vocabulary,
     collate,
-    detokenize,
     karpathy_items,
     scene_items,
-    tokenize,
 )
 from captioning.metrics import scene_scores
 from captioning.scenes import render_scene
+from shared.captions import detokenize, tokenize
 
 
 def write_karpathy_fixture(root):

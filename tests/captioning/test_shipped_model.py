@@ -4,10 +4,10 @@ import pytest
 
 from captioning import Captioner, list_pretrained
 from captioning.card import render_card
-from captioning.evaluate import caption_metrics
 from captioning.inference import PRETRAINED_DIR
 from captioning.metrics import scene_scores
 from captioning.scenes import SPLIT_SEEDS, render_scene
+from shared.captions import caption_metrics
 
 pytestmark = pytest.mark.slow
 
