@@ -1,0 +1,126 @@
+"""The video tagging network (S2VT-style encoder-decoder with temporal attention):
+
+    frames (B, T, 3, S, S) -> the scene CNN on every frame -> a feature per frame (B, T, F)
+    -> a bidirectional RNN over the frames (B, T, 2H) -> the shared attention decoder writes
+    the caption, attending over time.
+
+``temporal="mean"`` replaces the RNN by the mean of the frame features: the same CNN and
+decoder with no notion of order, to measure what the recurrence adds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from shared.cells import SequenceRNN
+from shared.convnet import SceneCNN
+from shared.decoder import AttentionRNNDecoder
+
+MODEL_TYPE = "rnn-video"
+FORMAT_VERSION = 1
+TEMPORAL = ("rnn", "mean")
+
+
+@dataclass
+class VideoConfig:
+    """Architecture of a video tagging model (search settings live in DecodeConfig).
+
+    Attributes:
+        vocab_size: words, specials included.
+        frames: frames sampled from a video (evenly over its length).
+        frame_size: each frame is resized to this square before the CNN.
+        channels: width of the scene CNN's first block (its grid has 8x this).
+        frame_dim: size of the feature each frame becomes.
+        temporal: ``rnn`` (a bidirectional RNN over the frames) or ``mean`` (the frames'
+            mean feature: no order).
+        encoder_hidden: the frame RNN's state size per direction.
+        embed_dim, hidden_size: word embedding and decoder state sizes.
+        cell: ``gru``, ``lstm`` or ``rnn``, for the frame RNN and the decoder.
+        attention: ``additive``, ``dot`` or ``general`` (over time).
+        input_feeding: feed the attentional state back into the decoder.
+        dropout: on frame features and in the decoder.
+    """
+
+    vocab_size: int = 40
+    frames: int = 16
+    frame_size: int = 64
+    channels: int = 16
+    frame_dim: int = 256
+    temporal: str = "rnn"
+    encoder_hidden: int = 128
+    embed_dim: int = 64
+    hidden_size: int = 256
+    cell: str = "gru"
+    attention: str = "additive"
+    input_feeding: bool = True
+    dropout: float = 0.1
+
+
+class FrameEncoder(nn.Module):
+    """Frames (B, T, 3, S, S) -> features (B, T, F): the scene CNN's grid, flattened (where
+    things are stays in the feature: the moves need it), then a linear layer."""
+
+    def __init__(self, config: VideoConfig) -> None:
+        super().__init__()
+        self.cnn = SceneCNN(config.channels)
+        side = config.frame_size // 16
+        self.project = nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(self.cnn.out_channels * side * side, config.frame_dim),
+            nn.ReLU(inplace=True),
+            nn.Dropout(config.dropout),
+        )
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        b, t = frames.shape[:2]
+        grid = self.cnn(frames.flatten(0, 1))
+        return self.project(grid).view(b, t, -1)
+
+
+class VideoModel(nn.Module):
+    """``forward(frames, tokens_in)`` -> logits (B, L, V) and attention over time (B, L, T')
+    where T' is the frame count (``rnn``) or 1 (``mean``)."""
+
+    def __init__(self, config: VideoConfig) -> None:
+        super().__init__()
+        if config.temporal not in TEMPORAL:
+            raise ValueError(
+                f"temporal must be one of {', '.join(TEMPORAL)}, not {config.temporal!r}"
+            )
+        if config.frame_size % 16:
+            raise ValueError(f"frame_size must be a multiple of 16, not {config.frame_size}")
+        self.config = config
+        self.frames = FrameEncoder(config)
+        if config.temporal == "rnn":
+            self.temporal = SequenceRNN(
+                config.cell, config.frame_dim, config.encoder_hidden, bidirectional=True
+            )
+            memory_dim = self.temporal.output_size
+        else:
+            self.temporal = None
+            memory_dim = config.frame_dim
+        self.decoder = AttentionRNNDecoder(
+            config.vocab_size,
+            config.embed_dim,
+            config.hidden_size,
+            memory_dim,
+            cell=config.cell,
+            attention=config.attention,
+            input_feeding=config.input_feeding,
+            dropout=config.dropout,
+        )
+
+    def encode(self, frames: torch.Tensor) -> torch.Tensor:
+        """Frames (B, T, 3, S, S) -> memory (B, T, 2H) (``rnn``) or (B, 1, F) (``mean``)."""
+        features = self.frames(frames)
+        if self.temporal is None:
+            return features.mean(dim=1, keepdim=True)
+        return self.temporal(features)[0]
+
+    def forward(
+        self, frames: torch.Tensor, tokens_in: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.decoder(tokens_in, self.encode(frames))
