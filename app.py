@@ -3,12 +3,13 @@ how recurrent networks work.
 
     python app.py [--host 127.0.0.1] [--port 7860] [--auth user:password] [--concurrency N]
                   [--threads N] [--caption-model DIR] [--speech-model DIR] [--translation-model DIR]
-                  [--intent-model DIR] [--textgen-model DIR]
+                  [--intent-model DIR] [--textgen-model DIR] [--video-model DIR]
 
 Serves on 127.0.0.1 unless told otherwise, with analytics off and no share link; models load
 on first use; stops cleanly (exit code 0) on Ctrl-C or SIGTERM. A model folder you trained can
 also be given through ``RNN_SUITE_CAPTION_MODEL``, ``RNN_SUITE_SPEECH_MODEL`` or
-``RNN_SUITE_TRANSLATION_MODEL``, ``RNN_SUITE_INTENT_MODEL`` or ``RNN_SUITE_TEXTGEN_MODEL``.
+``RNN_SUITE_TRANSLATION_MODEL``, ``RNN_SUITE_INTENT_MODEL``, ``RNN_SUITE_TEXTGEN_MODEL`` or
+``RNN_SUITE_VIDEO_MODEL``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from textgen import TextGenerator  # noqa: E402
 from textgen import tab as textgen_tab  # noqa: E402
 from translation import Translator  # noqa: E402
 from translation import tab as translation_tab  # noqa: E402
+from video import VideoTagger  # noqa: E402
+from video import tab as video_tab  # noqa: E402
 
 TITLE = "RNN Suite"
 MAX_UPLOAD = "10mb"
@@ -103,7 +106,11 @@ and one backwards, so each position sees its whole context.
 - **Text generation**: an LSTM reads text one character at a time and predicts the next; sampling
   from it writes, and a second LSTM reading right to left fills in a blank from both sides.
 
-RNNs also tag video and forecast series: anything that unfolds in order.
+- **Video tagging**: a CNN reads every frame, a bidirectional GRU reads the frames in order, and a
+  decoder says what happened, attending over time; only order tells "moves up, then grows" from
+  "grows, then moves up".
+
+RNNs also forecast series: anything that unfolds in order.
 """
 
 
@@ -143,6 +150,7 @@ def build_app(
     translation_model: str | None = None,
     intent_model: str | None = None,
     textgen_model: str | None = None,
+    video_model: str | None = None,
 ) -> gr.Blocks:
     """The page; each argument puts a model folder first in its tab's selector."""
     # delete_cache: outputs older than a day are removed hourly, so a long-running server stays small.
@@ -158,6 +166,8 @@ def build_app(
             intent_tab.build_tab(intent_model)
         with gr.Tab("Text generation"):
             textgen_tab.build_tab(textgen_model)
+        with gr.Tab("Video tagging"):
+            video_tab.build_tab(video_model)
         with gr.Tab("How it works"):
             build_how_it_works()
     return demo
@@ -176,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description="Serve the RNN Suite web app.",
         epilog="Model folders can also come from RNN_SUITE_CAPTION_MODEL, RNN_SUITE_SPEECH_MODEL,"
-        " RNN_SUITE_TRANSLATION_MODEL, RNN_SUITE_INTENT_MODEL and RNN_SUITE_TEXTGEN_MODEL.",
+        " RNN_SUITE_TRANSLATION_MODEL, RNN_SUITE_INTENT_MODEL, RNN_SUITE_TEXTGEN_MODEL and RNN_SUITE_VIDEO_MODEL.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7860, help="port (default: 7860)")
@@ -195,6 +205,7 @@ def main(argv: list[str] | None = None) -> None:
         ("translation", "RNN_SUITE_TRANSLATION_MODEL"),
         ("intent", "RNN_SUITE_INTENT_MODEL"),
         ("textgen", "RNN_SUITE_TEXTGEN_MODEL"),
+        ("video", "RNN_SUITE_VIDEO_MODEL"),
     ):
         parser.add_argument(
             f"--{app_name}-model",
@@ -221,6 +232,7 @@ def main(argv: list[str] | None = None) -> None:
         (args.translation_model, Translator.from_pretrained),
         (args.intent_model, IntentClassifier.from_pretrained),
         (args.textgen_model, TextGenerator.from_pretrained),
+        (args.video_model, VideoTagger.from_pretrained),
     ):
         if folder:
             try:
@@ -237,6 +249,7 @@ def main(argv: list[str] | None = None) -> None:
         args.translation_model,
         args.intent_model,
         args.textgen_model,
+        args.video_model,
     )
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=args.concurrency)
     stop = threading.Event()

@@ -5,6 +5,7 @@ import json
 from benchmarks import decoder
 from tests.intent.conftest import tiny_model  # noqa: F401  (a fixture, shared with tests/intent)
 from tests.textgen.conftest import textgen_model_dir  # noqa: F401  (shared with tests/textgen)
+from tests.video.conftest import tiny_video_dir  # noqa: F401  (shared with tests/video)
 
 
 def test_decoder_benchmark_runs_and_writes_json(tmp_path):
@@ -111,3 +112,17 @@ def test_textgen_benchmark_runs_and_writes_json(tmp_path, textgen_model_dir):  #
     assert saved == json.loads(json.dumps(result))
     assert saved["generate"]["naive_same_greedy_text"] is True
     assert saved["generate"]["batch_prompts"] == 3 and saved["train"]["fused_tokens_per_s"] > 0
+
+
+def test_video_benchmark_runs_and_writes_json(tmp_path, tiny_video_dir):  # noqa: F811
+    from benchmarks import video
+
+    out = tmp_path / "video.json"
+    result = video.main(
+        ["--model", str(tiny_video_dir), "--clips", "3", "--train-batch", "2", "--threads", "1",
+         "--repeats", "1", "--out", str(out)]
+    )  # fmt: skip
+    saved = json.loads(out.read_text())
+    assert saved == json.loads(json.dumps(result))
+    assert saved["same_outputs"] is True and saved["clips"] == 3
+    assert 0 < saved["cnn_share_of_batched"] < 1 and saved["train_clips_per_s"] > 0

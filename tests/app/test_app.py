@@ -20,6 +20,8 @@ from captioning.scenes import SPLIT_SEEDS, render_scene
 from shared.metrics import cer
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 from tests.app.conftest import ROOT
+from video.clips import render_clip
+from video.tab import EXAMPLES_DIR as VIDEO_EXAMPLES
 
 pytestmark = pytest.mark.slow
 
@@ -39,6 +41,7 @@ def test_page_has_every_tab(app_url):
         "Translation",
         "Intent",
         "Text generation",
+        "Video tagging",
         "How it works",
     )
     for tab in tabs:
@@ -192,3 +195,15 @@ def test_broken_model_folder_is_refused_at_start(tmp_path):
     assert done.returncode == 2, done.stderr
     assert f"{folder} is not a usable model folder" in done.stderr
     assert "size mismatch" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_describe_video(client, tmp_path):
+    example = VIDEO_EXAMPLES / "clip-2000900009.mp4"
+    text, strip, heatmap = client.predict(
+        handle_file(str(example)), "shapes", 3, api_name="/describe"
+    )
+    assert text == render_clip(2000900009).caption
+    assert strip and heatmap is not None
+    (tmp_path / "notes.webm").write_bytes(b"\x1a\x45\xdf\xa3" + b"junk" * 100)
+    with pytest.raises(AppError, match="not a readable video"):
+        client.predict(handle_file(str(tmp_path / "notes.webm")), "shapes", 3, api_name="/describe")

@@ -12,6 +12,9 @@ from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 from speech.tab import transcribe
 from textgen.tab import fill, generate, score
 from translation.tab import translate
+from video.clips import render_clip
+from video.tab import EXAMPLES_DIR as VIDEO_EXAMPLES
+from video.tab import describe
 
 
 def test_caption_tab(tmp_path):
@@ -87,3 +90,16 @@ def test_textgen_tab():
         score("", "shakespeare")
     with pytest.raises(gr.Error, match="No text model 'nope' is installed"):
         list(generate("x", "nope", 5, 0.8, 0, 1))
+
+
+def test_video_tab(tmp_path):
+    example = VIDEO_EXAMPLES / "clip-2000900001.mp4"
+    text, strip, heatmap = describe({"path": str(example)}, "shapes", 2)
+    assert text == render_clip(2000900001).caption  # "... moves down, then turns blue"
+    words = len(text.replace(",", " ,").split())
+    assert strip.shape[0] > 64 * (words + 1) and heatmap is not None
+    with pytest.raises(gr.Error, match="Upload a video"):
+        describe(None, "shapes", 2)
+    (tmp_path / "notes.mp4").write_text("not a video" * 50)
+    with pytest.raises(gr.Error, match="not a readable video"):
+        describe({"path": str(tmp_path / "notes.mp4")}, "shapes", 2)

@@ -1,0 +1,91 @@
+"""The model and the VideoTagger API on a tiny untrained model (the shipped model has its
+own tests)."""
+
+import numpy as np
+import pytest
+import torch
+
+from tests.video.conftest import TINY
+from video import VideoTagger
+from video.clips import render_clip
+from video.data import ClipDataset, clip_vocabulary, collate
+from video.model import VideoConfig, VideoModel
+from video.train import loss_fn
+
+
+def test_shapes_of_both_temporal_models():
+    frames = torch.rand(2, 16, 3, 32, 32) - 0.5
+    tokens = torch.randint(4, 20, (2, 7))
+    for temporal, steps in (("rnn", 16), ("mean", 1)):
+        model = VideoModel(VideoConfig(vocab_size=30, temporal=temporal, **TINY))
+        logits, attention = model(frames, tokens)
+        assert logits.shape == (2, 7, 30) and attention.shape == (2, 7, steps)
+        assert torch.allclose(attention.sum(-1), torch.ones(2, 7), atol=1e-5)
+    with pytest.raises(ValueError, match="temporal"):
+        VideoModel(VideoConfig(temporal="max"))
+    with pytest.raises(ValueError, match="multiple of 16"):
+        VideoModel(VideoConfig(frame_size=40))
+
+
+def test_the_rnn_sees_order_and_the_mean_does_not():
+    frames = torch.rand(1, 16, 3, 32, 32) - 0.5
+    backwards = frames.flip(1)
+    torch.manual_seed(0)
+    for temporal in ("rnn", "mean"):
+        model = VideoModel(
+            VideoConfig(vocab_size=30, temporal=temporal, dropout=0.0, **TINY)
+        ).eval()
+        with torch.no_grad():
+            a, b = model.encode(frames), model.encode(backwards)
+        if temporal == "mean":
+            assert torch.allclose(a, b, atol=1e-5)
+        else:
+            assert not torch.allclose(a, b.flip(1), atol=1e-4)
+
+
+def test_describe_gives_words_attention_and_times(tiny_video_dir):
+    tagger = VideoTagger.from_pretrained(tiny_video_dir)
+    clip = render_clip(5)
+    result = tagger.describe(clip.frames, beam_size=2)
+    assert result.attention.shape == (len(result.tokens), 16)
+    if result.tokens:
+        assert np.allclose(result.attention.sum(1), 1.0, atol=1e-4)
+    assert result.frame_times == pytest.approx([t / 8 for t in range(16)])
+    assert result.frames.shape == (16, 96, 96, 3)
+
+
+def test_describe_batch_equals_one_by_one(tiny_video_dir):
+    tagger = VideoTagger.from_pretrained(tiny_video_dir)
+    videos = [render_clip(s).frames for s in range(5)]
+    videos[2] = videos[2][:9]  # a shorter video is sampled to 16 frames too
+    batched = tagger.describe_batch(videos, beam_size=3, batch_size=2)
+    for video, together in zip(videos, batched, strict=True):
+        alone = tagger.describe(video, beam_size=3)
+        assert alone.tokens == together.tokens
+        assert np.allclose(alone.attention, together.attention, atol=1e-5)
+
+
+def test_bad_input_gets_a_clear_error(tiny_video_dir):
+    tagger = VideoTagger.from_pretrained(tiny_video_dir)
+    with pytest.raises(ValueError, match="no frames"):
+        tagger.describe([])
+    with pytest.raises(ValueError, match="beam_size"):
+        tagger.describe(render_clip(1).frames, beam_size=0)
+    with pytest.raises(ValueError, match="not a video-rnn|is not a directory|model"):
+        VideoTagger.from_pretrained("no-such-model")
+
+
+def test_loss_goes_down_on_a_few_clips():
+    torch.manual_seed(0)
+    vocab = clip_vocabulary()
+    model = VideoModel(VideoConfig(vocab_size=len(vocab), dropout=0.0, **TINY))
+    batch = collate([ClipDataset("train", 4, vocab, 32)[i] for i in range(4)])
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-2)
+    first = None
+    for _ in range(80):
+        loss, _ = loss_fn(model, batch)
+        first = first if first is not None else loss.item()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    assert loss.item() < 0.3 * first

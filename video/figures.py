@@ -1,0 +1,65 @@
+"""Where in time the decoder looked: the sampled frames in a strip, and under it one row per
+word, each frame lit by that word's attention on it (dark frames were not looked at)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+THUMB = 56  # pixels a frame in the strip
+LABEL = 120  # pixels for the word column
+GAP = 2
+BACKGROUND = (250, 250, 250)
+BAR = (230, 90, 20)
+
+
+def _thumbs(frames: np.ndarray) -> list[Image.Image]:
+    return [Image.fromarray(f).resize((THUMB, THUMB), Image.Resampling.BILINEAR) for f in frames]
+
+
+def attention_strip(
+    frames: np.ndarray, attention: np.ndarray, tokens: list[str], times: list[float]
+) -> np.ndarray:
+    """A picture (H, W, 3) uint8: the frames with their times on top, then for each word
+    the strip again, each frame faded to the share of the word's attention it got (scaled
+    so the word's most-attended frame is fully lit) with a bar under it for the weight.
+
+    Args:
+        frames: (T, h, w, 3) uint8 sampled frames.
+        attention: (len(tokens), T), rows summing to 1.
+        tokens: the caption's words.
+        times: T frame times in seconds.
+    """
+    attention = np.asarray(attention, dtype=np.float32)
+    if attention.shape != (len(tokens), len(frames)) or len(times) != len(frames):
+        raise ValueError(
+            f"attention of shape {attention.shape} does not match {len(tokens)} words and"
+            f" {len(frames)} frames ({len(times)} times)"
+        )
+    thumbs = _thumbs(frames)
+    row = THUMB + 8
+    width = LABEL + len(frames) * (THUMB + GAP)
+    height = 16 + row * (len(tokens) + 1)
+    canvas = Image.new("RGB", (width, height), BACKGROUND)
+    draw = ImageDraw.Draw(canvas)
+    font = ImageFont.load_default()
+    draw.text((4, 16 + THUMB // 2 - 6), "frames", fill=(60, 60, 60), font=font)
+    for t, (thumb, time) in enumerate(zip(thumbs, times, strict=True)):
+        x = LABEL + t * (THUMB + GAP)
+        draw.text((x + 2, 2), f"{time:.2f}s", fill=(90, 90, 90), font=font)
+        canvas.paste(thumb, (x, 16))
+    for k, (word, weights) in enumerate(zip(tokens, attention, strict=True)):
+        y = 16 + row * (k + 1)
+        draw.text((4, y + THUMB // 2 - 6), f"{k + 1}. {word}"[:18], fill=(20, 20, 20), font=font)
+        peak = max(float(weights.max()), 1e-12)
+        for t, thumb in enumerate(thumbs):
+            x = LABEL + t * (THUMB + GAP)
+            share = float(weights[t]) / peak
+            faded = Image.blend(
+                Image.new("RGB", thumb.size, (25, 25, 25)), thumb, 0.15 + 0.85 * share
+            )
+            canvas.paste(faded, (x, y))
+            draw.rectangle(
+                [x, y + THUMB + 1, x + round(share * (THUMB - 1)), y + THUMB + 5], fill=BAR
+            )
+    return np.asarray(canvas)
