@@ -50,6 +50,29 @@ MARGIN = 0.02  # gap kept between two objects, share of the side
 SPLIT_SEEDS = {"train": 0, "valid": 1_000_000_000, "test": 2_000_000_000}
 
 
+@dataclass(frozen=True)
+class Style:
+    """How a clip is drawn, apart from what happens in it (training varies it, so that a
+    model does not learn one renderer's look).
+
+    Attributes:
+        noise: standard deviation of the per-pixel Gaussian noise, fresh in every frame.
+        supersample: frames are drawn this many times larger, then reduced (smooth edges).
+        color_jitter: each channel of an object's colour moves by up to this much.
+        palette: RGB anchors per colour name; an object's colour is a random mix of two
+            of its name's anchors (None: the one RGB of :data:`shared.shapes.COLORS`).
+        background: per-channel range of the background, before noise.
+        max_travel: the most a move carries the centre, as a share of the side.
+    """
+
+    noise: float = 3.0
+    supersample: int = 2
+    color_jitter: int = COLOR_JITTER
+    palette: dict[str, tuple[tuple[int, int, int], ...]] | None = None
+    background: tuple[int, int] = BACKGROUND
+    max_travel: float = MAX_TRAVEL
+
+
 @dataclass
 class ClipObject:
     """One shape and what it does, frame by frame.
@@ -139,7 +162,21 @@ def _window(index: int, count: int) -> tuple[int, int]:
     return (0, HALF - 1) if index == 0 else (HALF, FRAMES - 1)
 
 
-def _make_object(rng: random.Random, actions: list[str], jitter: int) -> ClipObject | None:
+def _fill(rng: random.Random, color: str, style: Style) -> tuple[int, int, int]:
+    if style.palette is None:
+        return jittered(color, rng, style.color_jitter)
+    a, b = rng.choice(style.palette[color]), rng.choice(style.palette[color])
+    u = rng.random()
+    return tuple(
+        max(
+            0,
+            min(255, round(p + (q - p) * u) + rng.randint(-style.color_jitter, style.color_jitter)),
+        )
+        for p, q in zip(a, b, strict=True)
+    )
+
+
+def _make_object(rng: random.Random, actions: list[str], style: Style) -> ClipObject | None:
     """An object doing ``actions`` (with "turns" still without its colour), placed so that
     it stays inside the frame; None when the moves cannot fit."""
     shape, color = rng.choice(SHAPES), rng.choice(list(COLORS))
@@ -151,7 +188,7 @@ def _make_object(rng: random.Random, actions: list[str], jitter: int) -> ClipObj
         start, end = _window(i, len(actions))
         if action.startswith("moves"):
             dx, dy = MOVES[MOVE_PHRASES[action]]
-            travel = rng.uniform(MIN_TRAVEL, MAX_TRAVEL) * SIDE
+            travel = rng.uniform(MIN_TRAVEL, style.max_travel) * SIDE
             base = offsets[start]
             for t in range(start, FRAMES):
                 p = _progress(t, start, end) * travel
@@ -178,7 +215,7 @@ def _make_object(rng: random.Random, actions: list[str], jitter: int) -> ClipObj
         return None
     x0, y0 = rng.uniform(lo_x, hi_x), rng.uniform(lo_y, hi_y)
     centres = [(x0 + ox, y0 + oy) for ox, oy in offsets]
-    fills = {c: jittered(c, rng, jitter) for c in dict.fromkeys(colors)}
+    fills = {c: _fill(rng, c, style) for c in dict.fromkeys(colors)}
     return ClipObject(shape, size, colors, phrases, centres, spans, visible, angle, fills)
 
 
@@ -193,7 +230,7 @@ def _overlap(a: ClipObject, b: ClipObject) -> bool:
     return False
 
 
-def _plan(rng: random.Random, jitter: int) -> tuple[str, list[ClipObject]]:
+def _plan(rng: random.Random, style: Style) -> tuple[str, list[ClipObject]]:
     """The clip's kind and its objects in caption order (rejection sampling: a layout that
     fits is found within a few tries)."""
     kind = rng.choices(list(SHARES), weights=list(SHARES.values()))[0]
@@ -204,7 +241,7 @@ def _plan(rng: random.Random, jitter: int) -> tuple[str, list[ClipObject]]:
             plans = [rng.sample(TWO_ACTION_KINDS, 2)]
         else:
             plans = [[rng.choice(ONE_ACTION_KINDS)], [rng.choice(ONE_ACTION_KINDS)]]
-        objects = [_make_object(rng, actions, jitter) for actions in plans]
+        objects = [_make_object(rng, actions, style) for actions in plans]
         if any(o is None for o in objects):
             continue
         if len(objects) == 2 and _overlap(*objects):
@@ -221,22 +258,15 @@ def caption_of(objects: list[ClipObject]) -> str:
     return " and ".join(o.clause for o in objects)
 
 
-def render_clip(
-    seed: int, noise: float = 3.0, supersample: int = 2, color_jitter: int = COLOR_JITTER
-) -> Clip:
-    """Draw the clip of ``seed``: deterministic, exact to the specification.
-
-    Args:
-        seed: which clip.
-        noise: standard deviation of the per-pixel Gaussian noise, fresh in every frame.
-        supersample: frames are drawn this many times larger, then reduced (smooth edges).
-        color_jitter: each channel of an object's colour moves by up to this much.
-    """
+def render_clip(seed: int, style: Style = Style()) -> Clip:
+    """Draw the clip of ``seed``: deterministic, exact to the specification; ``style`` says
+    how it looks (noise, edges, colour shades, background, how far moves go)."""
     rng = random.Random(seed)
-    kind, objects = _plan(rng, color_jitter)
-    background = tuple(rng.randint(*BACKGROUND) for _ in range(3))
+    kind, objects = _plan(rng, style)
+    background = tuple(rng.randint(*style.background) for _ in range(3))
     noise_rng = np.random.default_rng(seed)
     frames = np.empty((FRAMES, SIDE, SIDE, 3), dtype=np.uint8)
+    supersample = style.supersample
     big_side = SIDE * supersample
     for t in range(FRAMES):
         big = Image.new("RGB", (big_side, big_side), background)
@@ -248,8 +278,8 @@ def render_clip(
                 draw_shape(draw, obj.shape, x, y, obj.spans[t], obj.angle, fill, supersample)
         frame = big.resize((SIDE, SIDE), Image.Resampling.LANCZOS) if supersample > 1 else big
         pixels = np.asarray(frame, dtype=np.float32)
-        if noise > 0:
-            pixels = pixels + noise_rng.normal(0.0, noise, pixels.shape)
+        if style.noise > 0:
+            pixels = pixels + noise_rng.normal(0.0, style.noise, pixels.shape)
         frames[t] = np.clip(pixels, 0, 255).astype(np.uint8)
     return Clip(frames, objects, caption_of(objects), kind)
 
@@ -269,4 +299,4 @@ def frame_rate() -> float:
     return FRAMES / 2.0
 
 
-__all__ = ["ACTIONS", "FRAMES", "SIDE", "Clip", "ClipObject", "render_clip", "split_seeds"]
+__all__ = ["ACTIONS", "FRAMES", "SIDE", "Clip", "ClipObject", "Style", "render_clip", "split_seeds"]

@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 from shared.captions import teacher_forcing, tokenize
 from shared.shapes import COLORS, SHAPES, SIZES
 from shared.vocab import Vocabulary
-from video.clips import ACTIONS, SPLIT_SEEDS, render_clip
+from video.clips import ACTIONS, BACKGROUND, SPLIT_SEEDS, Style, render_clip
 from video.frames import read_frames
 
 MSVD_SPLIT = {"train": (0, 1200), "valid": (1200, 1300), "test": (1300, 1970)}  # clip order
@@ -42,14 +42,32 @@ def frames_tensor(pixels: np.ndarray, size: int) -> torch.Tensor:
     return x - 0.5
 
 
-def clip_style(seed: int) -> dict[str, float]:
-    """A rendering style per training clip (edge smoothing, noise level, how far colours
-    stray from their names), so that a model does not learn one renderer's look."""
-    return {
-        "supersample": 1 + seed % 3,
-        "noise": float(seed * 7919 % 9),
-        "color_jitter": 18 + 8 * (seed // 3 % 3),
-    }
+# Shades a renderer might give each colour name: this project's, the CSS colour keywords, and
+# common plotting palettes'. Training clips mix them, so the model learns the names, not one
+# renderer's RGB values.
+TRAINING_PALETTE = {
+    "red": ((215, 35, 35), (255, 0, 0), (214, 39, 40), (200, 30, 70)),
+    "green": ((40, 160, 60), (0, 128, 0), (44, 160, 44), (60, 200, 60)),
+    "blue": ((40, 80, 215), (0, 0, 255), (31, 119, 180), (30, 60, 170)),
+    "yellow": ((235, 200, 25), (255, 255, 0), (255, 215, 0), (230, 220, 60)),
+    "purple": ((135, 50, 175), (128, 0, 128), (148, 103, 189), (110, 40, 150)),
+    "orange": ((240, 130, 20), (255, 165, 0), (255, 127, 14), (230, 110, 40)),
+}
+
+
+def clip_style(seed: int) -> Style:
+    """A rendering style per training clip: edge smoothing, noise level, colour shades,
+    background and move lengths vary, so that a model does not learn one renderer's look
+    (a third of the clips keep the specification's own palette)."""
+    palette = None if seed % 3 == 0 else TRAINING_PALETTE
+    return Style(
+        noise=float(seed * 7919 % 9),
+        supersample=1 + seed % 3,
+        color_jitter=18 + 8 * (seed // 3 % 3),
+        palette=palette,
+        background=(200, 255) if seed % 2 else BACKGROUND,
+        max_travel=0.45 if seed % 5 else 0.6,
+    )
 
 
 class ClipDataset(Dataset):
@@ -81,7 +99,7 @@ class ClipDataset(Dataset):
             pixels, ids = self._cache[i]
             return pixels.float() / 255.0 - 0.5, ids
         seed = self.start + i
-        clip = render_clip(seed, **(clip_style(seed) if self.vary_style else {}))
+        clip = render_clip(seed, clip_style(seed) if self.vary_style else Style())
         frames = frames_tensor(clip.frames, self.frame_size)
         ids = self.vocab.encode(tokenize(clip.caption))
         if self._cache is not None:

@@ -31,7 +31,11 @@ def describe(video, model: str = DEFAULT_MODEL, beam_size: float = 3):
         raise ValueError("Upload a video (MP4, WebM, AVI, GIF...) or pick an example.")
     result = MODELS.get(model).describe(path, beam_size=int(beam_size))
     tokens = result.tokens or ["(nothing)"]
-    attention = result.attention if result.tokens else np.full((1, len(result.frame_times)), 1 / len(result.frame_times))
+    attention = (
+        result.attention
+        if result.tokens
+        else np.full((1, len(result.frame_times)), 1 / len(result.frame_times))
+    )
     strip = attention_strip(result.frames, attention, tokens, result.frame_times)
     heatmap = attention_heatmap(
         attention,
@@ -60,7 +64,9 @@ def build_tab(model_dir: str | None = None) -> None:
         with gr.Column(scale=1):
             video = gr.Video(sources=["upload"], label="Video", elem_id="video-input")
             beam = gr.Slider(1, 8, value=3, step=1, label="Beam size", elem_id="video-beam")
-            model = gr.Dropdown(models or [default], value=default, label="Model", elem_id="video-model")
+            model = gr.Dropdown(
+                models or [default], value=default, label="Model", elem_id="video-model"
+            )
             button = gr.Button("Describe", variant="primary", elem_id="video-button")
         with gr.Column(scale=2):
             text = gr.Textbox(label="What happened", elem_id="video-output")
