@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from shared.debian import unpack_deb
+from shared.debian import description_text, read_index, unpack_deb
 
 SPLITS = ("train", "valid", "test")
 SHAKESPEARE_TEST = ("hamlet", "tempest", "sonnets")
@@ -169,25 +169,6 @@ def bible_kjv(debs: Iterable[Path]) -> list[Document]:
     ]
 
 
-def _read_index(path: Path) -> str:
-    """An apt index file, compressed or not (apt's own helper reads lz4, xz, gz, ...)."""
-    if path.suffix in (".lz4", ".xz", ".gz", ".bz2", ".zst"):
-        helper = "/usr/lib/apt/apt-helper"
-        done = subprocess.run([helper, "cat-file", str(path)], capture_output=True)
-        if done.returncode != 0:
-            raise ValueError(f"cannot read {path}: {done.stderr.decode(errors='replace')[-200:]}")
-        return done.stdout.decode("utf-8", errors="replace")
-    return path.read_text(encoding="utf-8", errors="replace")
-
-
-def description_text(field: str) -> str:
-    """A ``Description-en`` field as prose: the summary line, then the long description with
-    its one-space indent removed and `` .`` paragraph breaks as blank lines."""
-    lines = field.split("\n")
-    body = [("" if line.strip() == "." else line[1:]) for line in lines[1:]]
-    return "\n".join([lines[0].strip(), *body]).strip() + "\n"
-
-
 def package_descriptions(lists: Path) -> list[Document]:
     """Package descriptions from the ``*Translation-en*`` indexes in ``lists`` (a folder such
     as ``/var/lib/apt/lists``), one document per distinct description."""
@@ -198,7 +179,7 @@ def package_descriptions(lists: Path) -> list[Document]:
         )
     docs, seen = [], set()
     for path in files:
-        for record in _read_index(path).split("\n\n"):
+        for record in read_index(path).split("\n\n"):
             package, field = None, None
             for line in record.split("\n"):
                 if line.startswith("Package: "):

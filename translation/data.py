@@ -17,6 +17,7 @@ import torch
 from torch.utils.data import Dataset
 
 from shared.catalogs import read_catalog, translated_pairs
+from translation.descriptions import ORIGIN_PREFIX, description_pairs, is_description_lists
 from translation.text import clean_message, mask_source, mask_target
 from translation.tokenizer import BOS_ID, EOS_ID, SubwordTokenizer
 
@@ -147,9 +148,10 @@ def load_pairs(src: str, tgt: str, data: list[str] | None = None) -> list[Pair]:
     Args:
         src: source language; only English sources exist in gettext catalogs (``en``).
         tgt: target language code or locale folder name (``fr``, ``zh``, ``zh_TW``).
-        data: catalogs or folders of them, ``.tsv``/``.txt`` pair files, or
-            ``SRC_FILE,TGT_FILE`` for line-aligned files; default: this machine's catalogs
-            for ``tgt``.
+        data: catalogs or folders of them, ``.tsv``/``.txt`` pair files,
+            ``SRC_FILE,TGT_FILE`` for line-aligned files, or an apt lists folder with
+            ``Translation-*`` indexes (translated package descriptions,
+            :mod:`translation.descriptions`); default: this machine's catalogs for ``tgt``.
     """
     if not data:
         if src != "en":
@@ -165,6 +167,14 @@ def load_pairs(src: str, tgt: str, data: list[str] | None = None) -> list[Pair]:
             pairs += read_parallel(source_path, target_path)
         elif Path(item).suffix in (".tsv", ".txt"):
             pairs += read_tsv(item)
+        elif is_description_lists(item):
+            if src != "en":
+                raise ValueError("package descriptions translate from English: use --src en")
+            pairs += [
+                Pair(s, t, o)
+                for s, t, o in description_pairs(item, tgt_locale(tgt))
+                if usable(s, t)
+            ]
         else:
             catalogs.append(item)
     if catalogs:
@@ -172,6 +182,36 @@ def load_pairs(src: str, tgt: str, data: list[str] | None = None) -> list[Pair]:
     if not pairs:
         raise ValueError(f"no usable translation pairs in {', '.join(data)}")
     return pairs
+
+
+def tgt_locale(lang: str) -> str:
+    """A bare language code as the locale the Debian indexes use (zh -> zh_CN)."""
+    return DEFAULT_REGION.get(lang, lang) if lang != "en" else lang
+
+
+def kind_of(origin: str) -> str:
+    """``prose`` for package descriptions, ``messages`` for catalogs and pair files."""
+    return "prose" if origin.startswith(ORIGIN_PREFIX) else "messages"
+
+
+def split_by_kind(
+    pairs: list[Pair], valid_share: float = 0.03, test_share: float = 0.05, seed: int = 0
+) -> Splits:
+    """:func:`split_by_origin` within each kind of text (software messages, descriptions),
+    so both kinds are held out; then no held-out source string of either kind trains."""
+    parts = [
+        split_by_origin(
+            [p for p in pairs if kind_of(p.origin) == kind], valid_share, test_share, seed
+        )
+        for kind in ("messages", "prose")
+        if any(kind_of(p.origin) == kind for p in pairs)
+    ]
+    test = [p for s in parts for p in s.test]
+    test_sources = {p.source for p in test}
+    valid = [p for s in parts for p in s.valid if p.source not in test_sources]
+    held = test_sources | {p.source for p in valid}
+    train = _unique(p for s in parts for p in s.train if p.source not in held)
+    return Splits(train, valid, test)
 
 
 def split_by_origin(

@@ -25,7 +25,7 @@ from shared.cli import command_line, script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
 from translation.card import record_evaluation
-from translation.data import Pair, Splits, load_pairs, read_tsv, split_by_origin
+from translation.data import Pair, Splits, load_pairs, read_tsv, split_by_kind
 from translation.inference import PRETRAINED_DIR, Translator
 
 
@@ -75,7 +75,7 @@ def recorded_splits(model_dir: Path, src: str, tgt: str, data: list[str] | None 
     info_path = model_dir / "training.json"
     info = json.loads(info_path.read_text()) if info_path.is_file() else {}
     options = info.get("split", {})
-    return split_by_origin(
+    return split_by_kind(
         load_pairs(src, tgt, data or options.get("data")),
         options.get("valid_share", 0.03),
         options.get("test_share", 0.05),

@@ -46,7 +46,7 @@ from translation.data import (
     encode_pairs,
     load_pairs,
     masked_texts,
-    split_by_origin,
+    split_by_kind,
 )
 from translation.evaluate import score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> Path:
     out, export = run_folders(args, f"runs/{args.src}-{args.tgt}")
 
     pairs = load_pairs(args.src, args.tgt, args.data)
-    splits = split_by_origin(pairs, args.valid_share, args.test_share, args.split_seed)
+    splits = split_by_kind(pairs, args.valid_share, args.test_share, args.split_seed)
     if is_main_process():
         print(corpus_stats(splits), flush=True)
     if not splits.train or not splits.valid:
