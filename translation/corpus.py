@@ -12,7 +12,9 @@ listed packages are ever fetched: catalogs of other packages are reserved for ev
 Examples:
     python -m translation.corpus --lang fr --packages 200       # the first 200 listed with French catalogs
     python -m translation.corpus --lang zh_CN --packages 0      # every listed package with Chinese ones
-    python -m translation.train --src en --tgt fr --data data/translation/catalogs/fr
+    python -m translation.corpus --descriptions                 # DDTP: Translation-en/fr/zh_CN
+    python -m translation.train --src en --tgt fr \
+        --data data/translation/catalogs/fr data/translation/apt-lists
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from shared.cli import script_parser
-from shared.debian import download_debs, package_sizes, unpack_deb
+from shared.debian import download_debs, fetch_lists, package_sizes, unpack_deb
 
 PACKAGE_LIST = Path(__file__).parent / "packages.txt"
 CACHE = Path("data/translation")
@@ -170,7 +172,16 @@ def main(argv: list[str] | None = None) -> dict:
         default=5.0,
         help="stop after downloading this much in all (default: 5)",
     )
+    parser.add_argument(
+        "--descriptions",
+        action="store_true",
+        help="fetch the translated package descriptions (apt-get update into <cache>/apt-lists) instead",
+    )
     args = parser.parse_args(argv)
+    if args.descriptions:
+        lists = fetch_lists(Path(args.cache) / "apt-lists", ("en", *LANGS))
+        print(f"package descriptions in en, {', '.join(LANGS)}: {lists}")
+        return {}
     manifest = fetch_catalogs(
         args.lang, args.packages, Path(args.cache), args.max_deb_mb, args.max_total_gb
     )
