@@ -18,6 +18,7 @@ from pathlib import Path
 from shared import cards
 from shared.pretrained import load_config, load_generation_config
 from translation.data import locale_dir
+from translation.descriptions import ORIGIN_PREFIX
 from translation.inference import PRETRAINED_DIR
 from translation.model import (
     FORMAT_VERSION,
@@ -101,6 +102,27 @@ def _evaluations(info: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _kinds(info: dict, split: str) -> str:
+    """ ", of which N software messages and M sentences of package descriptions" when the
+    model learned from both kinds."""
+    kinds = info.get("pairs_by_kind", {})
+    if not kinds.get("prose", {}).get(split):
+        return ""
+    return (
+        f" ({kinds['messages'][split]} software messages, {kinds['prose'][split]} sentences of"
+        " package descriptions)"
+    )
+
+
+def _origins(origins: list[str]) -> str:
+    """Held-out catalogs by name; held-out package descriptions counted, not listed."""
+    catalogs = [o for o in origins if not o.startswith(ORIGIN_PREFIX)]
+    described = len(origins) - len(catalogs)
+    return ", ".join(catalogs) + (
+        f" and the descriptions of {described} packages" if described else ""
+    )
+
+
 def render_card(model_dir: str | Path) -> str:
     """The card of the model in ``model_dir``, as markdown."""
     model_dir = Path(model_dir)
@@ -144,9 +166,9 @@ sentencepiece subwords ({config.src_vocab_size} source, {config.tgt_vocab_size} 
 
 ## Data
 Human translations from {_data_source(info, config)},
-split by catalog: {pairs.get("train")} training pairs;
-validation: {pairs.get("valid")} pairs from {", ".join(info.get("valid_catalogs", []))};
-test: {pairs.get("test")} pairs from {", ".join(info.get("test_catalogs", []))}.
+split by catalog: {pairs.get("train")} training pairs{_kinds(info, "train")};
+validation: {pairs.get("valid")} pairs from {_origins(info.get("valid_catalogs", []))};
+test: {pairs.get("test")} pairs from {_origins(info.get("test_catalogs", []))}.
 No test source string is in the training data.{_sample_line(model_dir)}
 
 ## Recipe

@@ -25,7 +25,7 @@ from shared.cli import command_line, script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
 from translation.card import record_evaluation
-from translation.data import Pair, Splits, load_pairs, read_tsv, split_by_kind
+from translation.data import Pair, Splits, kind_of, load_pairs, read_tsv, split_by_kind
 from translation.inference import PRETRAINED_DIR, Translator
 
 
@@ -123,6 +123,12 @@ def main(argv: list[str] | None = None) -> dict:
         help="drop pairs whose source sentence the model trained on (say, catalogs of"
         " packages installed after training, which share common messages with older ones)",
     )
+    parser.add_argument(
+        "--by-kind",
+        action="store_true",
+        help="score software messages and package descriptions apart, each also on the"
+        " pairs whose source the model never trained on",
+    )
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument(
         "--length-penalty",
@@ -156,6 +162,8 @@ def main(argv: list[str] | None = None) -> dict:
         pairs = random.Random(0).sample(pairs, args.limit)
     if not pairs:
         raise SystemExit("no pairs to score")
+    if args.by_kind:
+        return by_kind(translator, model_dir, pairs, args)
     started = time.perf_counter()
     result = score(translator, pairs, args.beam_size, args.length_penalty)
     seconds = time.perf_counter() - started
@@ -180,6 +188,43 @@ def main(argv: list[str] | None = None) -> dict:
         record_evaluation(model_dir, entry)
         print(f"recorded in {model_dir / 'training.json'} and its card")
     return measured
+
+
+def by_kind(translator: Translator, model_dir: Path, pairs: list[Pair], args) -> dict:
+    """Figures per kind of text (software messages, package descriptions), each on all its
+    pairs and on those whose source sentence the model never trained on."""
+    src, tgt = translator.config.src_lang, translator.config.tgt_lang
+    seen = training_sources(model_dir, src, tgt)
+    table = {}
+    for kind in ("messages", "prose"):
+        mine = [p for p in pairs if kind_of(p.origin) == kind]
+        for subset, chosen in (
+            ("all", mine),
+            ("unseen", [p for p in mine if p.source not in seen]),
+        ):
+            if chosen:
+                result = score(translator, chosen, args.beam_size, args.length_penalty)
+                table[f"{kind}/{subset}"] = figures(result, args.beam_size)
+    print(f"{translator.name}  beam {args.beam_size}  ({args.split} split)")
+    print(f"  {'text':<18} {'pairs':>6} {'BLEU':>6} {'chrF':>6}")
+    for name, row in table.items():
+        print(f"  {name:<18} {row['pairs']:>6} {row['bleu']:>6.1f} {row['chrf']:>6.1f}")
+    if args.record:
+        for name, row in table.items():
+            kind, subset = name.split("/")
+            what = {"messages": "software messages", "prose": "package descriptions"}[kind]
+            entry = {
+                "data": f"{args.record}: {what}"
+                + (", unseen sources only" if subset == "unseen" else ""),
+                "command": command_line("translation.evaluate", None),
+                "length_penalty": translator.generation.length_penalty
+                if args.length_penalty is None
+                else args.length_penalty,
+                "dropped": 0,
+            } | row
+            record_evaluation(model_dir, entry)
+        print(f"recorded in {model_dir / 'training.json'} and its card")
+    return table
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from shared.cards import read_info, write_info
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import FitResult
 from translation.card import EXAMPLES, write_card
-from translation.data import Pair, Splits
+from translation.data import Pair, Splits, kind_of
 from translation.evaluate import figures
 from translation.inference import Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq
@@ -139,6 +139,13 @@ def record_run(
         "valid_catalogs": splits.origins("valid"),
         "test_catalogs": splits.origins("test"),
         "pairs": {"train": len(splits.train), "valid": len(splits.valid), "test": len(splits.test)},
+        "pairs_by_kind": {
+            kind: {
+                split: sum(kind_of(p.origin) == kind for p in getattr(splits, split))
+                for split in ("train", "valid", "test")
+            }
+            for kind in ("messages", "prose")
+        },
         "best_step": history[-1]["best_step"],
         "steps": result.step,
         "history": history,

@@ -151,3 +151,36 @@ def test_listed_packages_are_harvested_and_the_run_resumes(tmp_path, monkeypatch
     assert {(p.source, p.target) for p in pairs} == {("Quit", "Quitter")}
     with pytest.raises(ValueError, match="--lang"):
         corpus.fetch_catalogs("de", 1, cache)
+
+
+def test_a_model_trained_on_both_kinds_is_scored_per_kind(catalogs, tmp_path):
+    from tests.translation.conftest import TINY
+    from translation.evaluate import main as evaluate
+    from translation.train import main as train
+
+    english, french = [], []
+    for i in range(40):
+        english.append((f"pkg{i}", f"m{i}", f"the tool number {i}\nIt saves the file {i}."))
+        french.append((f"pkg{i}", f"m{i}", f"l'outil numéro {i}\nIl enregistre le fichier {i}."))
+    _index(tmp_path / "deb_Translation-en", "en", english)
+    _index(tmp_path / "deb_Translation-fr", "fr", french)
+    model = train(
+        [
+            "--data",
+            str(catalogs),
+            str(tmp_path),
+            "--out",
+            str(tmp_path / "run"),
+            "--max-steps",
+            "4",
+            *TINY,
+        ]
+    )
+    table = evaluate(
+        ["--model", str(model), "--by-kind", "--beam-size", "1", "--record", "held out"]
+    )
+    assert {"messages/all", "prose/all"} <= set(table)
+    assert all(row["pairs"] > 0 and 0 <= row["bleu"] <= 100 for row in table.values())
+    card = (model / "README.md").read_text()
+    assert "held out: package descriptions" in card and "held out: software messages" in card
+    assert "sentences of package descriptions)" in card and "the descriptions of" in card
