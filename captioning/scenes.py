@@ -17,13 +17,31 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw
 
-from shared.shapes import COLORS, MAX_ROTATION, SHAPES, SIZES, draw_shape, jittered, polygon
+from shared.shapes import (
+    COLORS,
+    MAX_ROTATION,
+    SHAPES,
+    SIZES,
+    SPLIT_SEEDS,
+    draw_shape,
+    jittered,
+    polygon,
+    split_seeds,
+)
 
-__all__ = ["COLORS", "SHAPES", "SIZES", "Scene", "SceneObject", "render_scene", "split_seeds"]
+__all__ = [
+    "COLORS",
+    "SHAPES",
+    "SIZES",
+    "Scene",
+    "SceneObject",
+    "render_scene",
+    "SPLIT_SEEDS",
+    "split_seeds",
+]
 
 RELATION_RATIO = 1.5
 MIN_X_GAP = 0.10  # three objects: centres at least this share of the side apart in x
-SPLIT_SEEDS = {"train": 0, "valid": 1_000_000_000, "test": 2_000_000_000}
 
 
 @dataclass
@@ -170,13 +188,3 @@ def render_scene(seed: int, size: int = 128, noise: float = 4.0, supersample: in
         image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
     caption, references, relation = describe(objects)
     return Scene(image, objects, caption, references, relation)
-
-
-def split_seeds(split: str, count: int) -> range:
-    """``count`` seeds of a split; the splits' seed ranges never meet."""
-    if split not in SPLIT_SEEDS:
-        raise ValueError(f"split must be one of {', '.join(SPLIT_SEEDS)}, not {split!r}")
-    if count > 1_000_000_000:
-        raise ValueError("at most 1e9 scenes per split")
-    start = SPLIT_SEEDS[split]
-    return range(start, start + count)

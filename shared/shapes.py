@@ -1,5 +1,6 @@
 """The shapes the procedural data draws (captioning's scenes, video's clips): six colours,
-three shapes, two size classes, and how a square or triangle of a given span is drawn."""
+three shapes, two size classes, how a square or triangle of a given span is drawn, and the
+seed ranges that keep training, validation and test data apart."""
 
 from __future__ import annotations
 
@@ -66,3 +67,16 @@ def draw_shape(
     else:
         points = polygon(shape, cx, cy, span, angle)
         draw.polygon([(x * scale, y * scale) for x, y in points], fill=fill)
+
+
+SPLIT_SEEDS = {"train": 0, "valid": 1_000_000_000, "test": 2_000_000_000}
+
+
+def split_seeds(split: str, count: int) -> range:
+    """``count`` seeds of a split; the splits' seed ranges never meet."""
+    if split not in SPLIT_SEEDS:
+        raise ValueError(f"split must be one of {', '.join(SPLIT_SEEDS)}, not {split!r}")
+    if count > 1_000_000_000:
+        raise ValueError("at most 1e9 examples per split")
+    start = SPLIT_SEEDS[split]
+    return range(start, start + count)

@@ -24,7 +24,17 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageDraw
 
-from shared.shapes import COLOR_JITTER, COLORS, MAX_ROTATION, SHAPES, SIZES, draw_shape, jittered
+from shared.shapes import (
+    COLOR_JITTER,
+    COLORS,
+    MAX_ROTATION,
+    SHAPES,
+    SIZES,
+    SPLIT_SEEDS,
+    draw_shape,
+    jittered,
+    split_seeds,
+)
 
 FRAMES = 16
 SIDE = 96
@@ -47,7 +57,6 @@ APPEAR_FRAMES = range(4, 11)  # absent until one of these frames
 DISAPPEAR_FRAMES = range(6, 13)  # absent from one of these frames on
 BACKGROUND = (205, 250)  # per-channel range, before noise
 MARGIN = 0.02  # gap kept between two objects, share of the side
-SPLIT_SEEDS = {"train": 0, "valid": 1_000_000_000, "test": 2_000_000_000}
 
 
 @dataclass(frozen=True)
@@ -284,19 +293,14 @@ def render_clip(seed: int, style: Style = Style()) -> Clip:
     return Clip(frames, objects, caption_of(objects), kind)
 
 
-def split_seeds(split: str, count: int) -> range:
-    """``count`` seeds of a split; the splits' seed ranges never meet."""
-    if split not in SPLIT_SEEDS:
-        raise ValueError(f"split must be one of {', '.join(SPLIT_SEEDS)}, not {split!r}")
-    if count > 1_000_000_000:
-        raise ValueError("at most 1e9 clips per split")
-    start = SPLIT_SEEDS[split]
-    return range(start, start + count)
-
-
-def frame_rate() -> float:
-    """Frames per second the clips are written at (two seconds a clip)."""
-    return FRAMES / 2.0
-
-
-__all__ = ["ACTIONS", "FRAMES", "SIDE", "Clip", "ClipObject", "Style", "render_clip", "split_seeds"]
+__all__ = [
+    "ACTIONS",
+    "FRAMES",
+    "SIDE",
+    "Clip",
+    "ClipObject",
+    "Style",
+    "render_clip",
+    "SPLIT_SEEDS",
+    "split_seeds",
+]
