@@ -8,11 +8,15 @@ Examples:
     python -m video.evaluate                                   # the shipped model, 1000 fresh test clips
     python -m video.evaluate --compare runs/video-mean/model --record
     python -m video.evaluate --model runs/video/model --clips 200 --beam-size 1
+    python -m video.evaluate --through mp4 --record           # the clips as H.264 files, decoded again
+    python -m video.evaluate --styled --record                # the clips in varied looks
     python -m video.evaluate --model my-msvd --data captions.csv --videos YouTubeClips/
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,8 +24,9 @@ from shared.captions import caption_metrics
 from shared.cards import record_evaluation
 from shared.cli import script_parser
 from video.card import render_card
-from video.clips import render_clip, split_seeds
-from video.data import folder_items
+from video.clips import Style, render_clip, split_seeds
+from video.data import clip_style, folder_items
+from video.frames import write_video
 from video.inference import PRETRAINED_DIR, VideoTagger
 from video.metrics import clip_scores
 
@@ -71,6 +76,16 @@ def main(argv: list[str] | None = None) -> dict:
     )
     parser.add_argument("--videos", help="the video folder for --data")
     parser.add_argument("--split", default="test", choices=("valid", "test"))
+    parser.add_argument(
+        "--styled",
+        action="store_true",
+        help="draw the clips in varied styles (other shades, noise, edges, backgrounds), as training does",
+    )
+    parser.add_argument(
+        "--through",
+        choices=("mp4", "webm", "gif", "avi"),
+        help="write each clip to a video file of this format and describe the file (compression included)",
+    )
     parser.add_argument("--beam-size", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's)")
     parser.add_argument(
@@ -89,11 +104,16 @@ def main(argv: list[str] | None = None) -> dict:
         videos, references = [i.path for i in items], [i.references for i in items]
         what = f"{len(items)} {args.split} videos of {Path(args.data).name}"
     else:
-        clips = [render_clip(seed) for seed in split_seeds(args.split, args.clips)]
+        seeds = split_seeds(args.split, args.clips)
+        clips = [render_clip(s, clip_style(s) if args.styled else Style()) for s in seeds]
         videos, references = [c.frames for c in clips], [c.caption for c in clips]
-        what = f"{args.clips} fresh {args.split} clips"
+        what = f"{args.clips} fresh {args.split} clips" + (", varied styles" if args.styled else "")
+        if args.through:
+            folder = Path(tempfile.mkdtemp(prefix="video-eval-"))
+            videos = [write_video(folder / f"{i}.{args.through}", v) for i, v in enumerate(videos)]
+            what += f", as {args.through.upper()} files"
     results: dict[str, dict] = {}
-    for name in [args.model, *args.compare]:
+    for name in [args.model, *args.compare]:  # the same clips (and files) for every model
         tagger = VideoTagger.from_pretrained(name)
         started = time.perf_counter()
         if args.data:
@@ -105,6 +125,8 @@ def main(argv: list[str] | None = None) -> dict:
             result = score_clips(tagger, videos, references, args.beam_size)
         results[name] = result
         _print(f"{name}: {what}, beam {args.beam_size}", result, time.perf_counter() - started)
+    if args.through:
+        shutil.rmtree(folder, ignore_errors=True)
     if args.record:
         main_result = results[args.model]
         entry = {
