@@ -33,6 +33,8 @@ class VideoConfig:
         frames: frames sampled from a video (evenly over its length).
         frame_size: each frame is resized to this square before the CNN.
         channels: width of the scene CNN's first block (its grid has 8x this).
+        input_coords: give the CNN each pixel's x and y (CoordConv at the input), so frame
+            features say where things are within a grid cell: motion needs it.
         frame_dim: size of the feature each frame becomes.
         temporal: ``rnn`` (a bidirectional RNN over the frames) or ``mean`` (the frames'
             mean feature: no order).
@@ -46,8 +48,9 @@ class VideoConfig:
 
     vocab_size: int = 40
     frames: int = 16
-    frame_size: int = 64
+    frame_size: int = 80
     channels: int = 16
+    input_coords: bool = True
     frame_dim: int = 256
     temporal: str = "rnn"
     encoder_hidden: int = 128
@@ -65,7 +68,7 @@ class FrameEncoder(nn.Module):
 
     def __init__(self, config: VideoConfig) -> None:
         super().__init__()
-        self.cnn = SceneCNN(config.channels)
+        self.cnn = SceneCNN(config.channels, config.input_coords)
         side = config.frame_size // 16
         self.project = nn.Sequential(
             nn.Flatten(),
