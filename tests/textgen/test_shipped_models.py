@@ -15,10 +15,11 @@ from textgen.scoring import bits_per_char
 
 pytestmark = pytest.mark.slow
 
-# Bits-per-character ceilings on the slices below, a little above what the shipped models
-# reach there (shakespeare 2.01, english 2.61), to catch a broken model or pipeline; each card
+# Bits-per-character ceilings on the slices below: for Shakespeare the floor itself
+# (the shipped model reaches 1.991 there, 1.989 on the whole test split); for English a little
+# above what the model reaches there (2.61), to catch a broken model or pipeline. Each card
 # gives the full test split.
-FLOORS = {"shakespeare": 2.1, "english": 2.75}
+FLOORS = {"shakespeare": 2.0, "english": 2.75}
 SLICE = slice(20_000, 32_000)
 
 
