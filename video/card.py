@@ -32,8 +32,9 @@ def _data(data: dict) -> str:
         )
     return f"""Procedural clips (`video/clips.py`): 16 frames of 96x96, one or two shapes that move, grow,
 shrink, turn a colour, appear, disappear or stay still, one object doing two actions in turn;
-{data.get("train_clips", "?")} training clips (seeds from 0, each drawn with its own edge smoothing and noise level),
-validation and test clips from disjoint seed ranges."""
+{data.get("train_clips", "?")} training clips (seeds from 0, each drawn in its own style: edge smoothing, noise, colour
+shades, background, move length), validation and test clips (the specification's own style) from
+disjoint seed ranges."""
 
 
 def _table(metrics: dict[str, float], compare: dict[str, dict[str, float]] | None = None) -> str:
