@@ -98,7 +98,10 @@ def fetch_catalogs(
     manifest = read_manifest(cache)
     listed = listed_packages()
     wanted = packages or len(listed)
-    have = lambda: sum(1 for e in manifest.values() if lang in e.get("catalogs", {}))  # noqa: E731
+
+    def have() -> int:  # packages that gave catalogs of ``lang`` so far
+        return sum(1 for e in manifest.values() if lang in e.get("catalogs", {}))
+
     downloaded = sum(e.get("deb_bytes", 0) for e in manifest.values())
     todo = [p for p in listed if p not in manifest]
     bar = tqdm(

@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import torch
+
 from shared.captions import caption_metrics
 from shared.cards import record_evaluation
 from shared.cli import script_parser
@@ -95,8 +97,6 @@ def main(argv: list[str] | None = None) -> dict:
     )
     args = parser.parse_args(argv)
     if args.threads:
-        import torch
-
         torch.set_num_threads(args.threads)
 
     if args.data:
