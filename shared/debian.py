@@ -17,17 +17,7 @@ def download_deb(package: str, cache: Path) -> Path:
     Raises:
         ValueError: apt could not fetch it (the message says apt's reason).
     """
-    found = sorted(cache.glob(f"{package}_*.deb"))
-    if found:
-        return found[-1]
-    cache.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        ["apt-get", "download", package], cwd=cache, capture_output=True, text=True
-    )
-    found = sorted(cache.glob(f"{package}_*.deb"))
-    if done.returncode != 0 or not found:
-        raise ValueError(f"apt-get download {package} failed: {done.stderr.strip()[-200:]}")
-    return found[-1]
+    return download_debs([package], cache)[package]
 
 
 def download_debs(packages: list[str], cache: Path) -> dict[str, Path]:
@@ -44,7 +34,9 @@ def download_debs(packages: list[str], cache: Path) -> dict[str, Path]:
             ["apt-get", "download", *missing], cwd=cache, capture_output=True, text=True
         )
         if done.returncode != 0:
-            raise ValueError(f"apt-get download failed: {done.stderr.strip()[-300:]}")
+            raise ValueError(
+                f"apt-get download {' '.join(missing)} failed: {done.stderr.strip()[-300:]}"
+            )
     found = {p: sorted(cache.glob(f"{p}_*.deb")) for p in packages}
     lost = [p for p, debs in found.items() if not debs]
     if lost:

@@ -32,7 +32,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from shared.debian import description_text, read_index, unpack_deb
+from shared.debian import (
+    description_text,
+    index_records,
+    read_index,
+    translation_glob,
+    unpack_deb,
+)
 
 SPLITS = ("train", "valid", "test")
 SHAKESPEARE_TEST = ("hamlet", "tempest", "sonnets")
@@ -172,22 +178,15 @@ def bible_kjv(debs: Iterable[Path]) -> list[Document]:
 def package_descriptions(lists: Path) -> list[Document]:
     """Package descriptions from the ``*Translation-en*`` indexes in ``lists`` (a folder such
     as ``/var/lib/apt/lists``), one document per distinct description."""
-    files = sorted(p for p in Path(lists).glob("*Translation-en*") if p.is_file())
+    files = sorted(p for p in Path(lists).glob(translation_glob("en")) if p.is_file())
     if not files:
         raise ValueError(
             f"{lists} has no Translation-en index; fetch one with python -m textgen.fetch"
         )
     docs, seen = [], set()
     for path in files:
-        for record in read_index(path).split("\n\n"):
-            package, field = None, None
-            for line in record.split("\n"):
-                if line.startswith("Package: "):
-                    package = line[len("Package: ") :].strip()
-                elif line.startswith("Description-en: "):
-                    field = line[len("Description-en: ") :]
-                elif field is not None and line.startswith(" "):
-                    field += "\n" + line
+        for record in index_records(read_index(path)):
+            package, field = record.get("Package"), record.get("Description-en")
             if not package or field is None:
                 continue
             text = description_text(field)

@@ -43,6 +43,17 @@ def evaluate_clips(
     return score_clips(tagger, [c.frames for c in clips], [c.caption for c in clips], beam_size)
 
 
+def score_videos(
+    tagger: VideoTagger, videos: list, references: list[list[str]], beam_size: int
+) -> dict[str, float | list]:
+    """BLEU and CIDEr-D of ``tagger`` on videos with any number of references each (real
+    video), with the first examples."""
+    captions = [r.text for r in tagger.describe_batch(videos, beam_size=beam_size)]
+    return caption_metrics(captions, references) | {
+        "examples": [(r[0], c) for r, c in zip(references[:6], captions[:6], strict=True)]
+    }
+
+
 def score_clips(
     tagger: VideoTagger, videos: list, references: list[str], beam_size: int
 ) -> dict[str, float | list]:
@@ -116,13 +127,8 @@ def main(argv: list[str] | None = None) -> dict:
     for name in [args.model, *args.compare]:  # the same clips (and files) for every model
         tagger = VideoTagger.from_pretrained(name)
         started = time.perf_counter()
-        if args.data:
-            captions = [r.text for r in tagger.describe_batch(videos, beam_size=args.beam_size)]
-            result = caption_metrics(captions, references) | {
-                "examples": [(r[0], c) for r, c in zip(references[:6], captions[:6], strict=True)]
-            }
-        else:
-            result = score_clips(tagger, videos, references, args.beam_size)
+        score = score_videos if args.data else score_clips
+        result = score(tagger, videos, references, args.beam_size)
         results[name] = result
         _print(f"{name}: {what}, beam {args.beam_size}", result, time.perf_counter() - started)
     if args.through:

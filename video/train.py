@@ -23,14 +23,12 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from shared.captions import caption_metrics
 from shared.cards import run_record, write_info
 from shared.cli import command_line, dataclass_from_args, run_folders, run_script, train_script
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 from video.card import write_card
-from video.clips import render_clip, split_seeds
 from video.data import (
     ClipDataset,
     VideoFileDataset,
@@ -39,7 +37,7 @@ from video.data import (
     collate,
     folder_items,
 )
-from video.evaluate import evaluate_clips, score_clips
+from video.evaluate import evaluate_clips, score_videos
 from video.inference import VOCAB_NAME, VideoTagger
 from video.model import FORMAT_VERSION, MODEL_TYPE, VideoConfig, VideoModel
 
@@ -134,8 +132,10 @@ def main(argv: list[str] | None = None) -> Path:
         tagger = VideoTagger(m, vocab, device=next(m.parameters()).device)
         if args.data:
             items = valid_items[:300]
-            captions = [r.text for r in tagger.describe_batch([i.path for i in items], beam_size=1)]
-            metrics = caption_metrics(captions, [i.references for i in items])
+            metrics = score_videos(
+                tagger, [i.path for i in items], [i.references for i in items], 1
+            )
+            metrics.pop("examples")
             return metrics | {"select": metrics["cider"]}
         metrics = evaluate_clips(tagger, args.valid_clips, beam_size=1, split="valid")
         floats = {k: v for k, v in metrics.items() if isinstance(v, float)}
@@ -168,20 +168,15 @@ def main(argv: list[str] | None = None) -> Path:
             "train_videos": len(train_items),
         }
         test_items = folder_items(args.data, args.videos or ".", "test")
-        captions = [
-            r.text for r in best.describe_batch([i.path for i in test_items], beam_size=TEST_BEAM)
-        ]
-        metrics = caption_metrics(captions, [i.references for i in test_items])
-        examples = [(i.references[0], c) for i, c in zip(test_items[:6], captions[:6], strict=True)]
+        metrics = score_videos(
+            best, [i.path for i in test_items], [i.references for i in test_items], TEST_BEAM
+        )
         what = f"{len(test_items)} test videos"
     else:
         data = {"kind": "clips", "train_clips": args.train_clips}
-        clips = [render_clip(seed) for seed in split_seeds("test", args.test_clips)]
-        metrics = score_clips(
-            best, [c.frames for c in clips], [c.caption for c in clips], TEST_BEAM
-        )
-        examples = metrics.pop("examples")
+        metrics = evaluate_clips(best, args.test_clips, TEST_BEAM)
         what = f"{args.test_clips} fresh test clips"
+    examples = metrics.pop("examples")
     info = {
         "data": data,
         "selected_by": "CIDEr-D" if args.data else "score (actions right + exact + BLEU-4)",
