@@ -222,12 +222,14 @@ def draw_examples(
 
 @dataclass
 class Encoded:
-    """One request as model input: word ids, each word's n-gram buckets, tags."""
+    """One request as model input: word ids, each word's n-gram buckets, tags, and which
+    words came from a filled value (tagged or not: the words real use brings new)."""
 
     words: list[int]
     ngrams: list[list[int]]
     tags: list[int]
     intent: int
+    from_value: list[bool] | None = None
 
 
 class Encoder:
@@ -257,9 +259,14 @@ class Encoder:
         tokens, tags = label_words(example.text, example.spans)
         words = [t.text for t in tokens]
         ids, grams = self.encode_words(words)
+        from_value = [
+            tag != "O" or any(t.start >= a and t.end <= b for a, b in example.untagged)
+            for t, tag in zip(tokens, tags, strict=True)
+        ]
         return Encoded(
-            ids, grams, [self._tag_id[t] for t in tags], self.intents.index(example.intent)
-        )
+            ids, grams, [self._tag_id[t] for t in tags], self.intents.index(example.intent),
+            from_value,
+        )  # fmt: skip
 
 
 def build_vocab(examples: list[Example], min_freq: int = 2) -> Vocabulary:
@@ -278,8 +285,10 @@ def collate(
     Args:
         word_dropout: in training, the share of known words shown as unknown, so the model
             learns to read their character n-grams.
-        value_dropout: in training, the share of slot-value words shown as unknown, so slots
-            are found from their context and spelling, as the new values of real use are.
+        value_dropout: in training, the share of words from filled values (slot values, and
+            untagged ones such as a reminder's task) shown as unknown, so slots are found from
+            their context and spelling, as the new values of real use are, and an unknown
+            word is not taken for a slot by being unknown.
 
     Returns:
         ``words`` (B, T), ``ngrams`` (B, T, G) bucket ids + 1 (0 pads), ``lengths`` (B,),
@@ -292,13 +301,18 @@ def collate(
     words = torch.zeros(len(batch), T, dtype=torch.long)
     ngrams = torch.zeros(len(batch), T, G, dtype=torch.long)
     tags = torch.full((len(batch), T), -100, dtype=torch.long)
+    from_value = torch.zeros(len(batch), T, dtype=torch.bool)
     for b, e in enumerate(batch):
         for t, (w, g) in enumerate(zip(e.words, e.ngrams, strict=True)):
             words[b, t] = w
             ngrams[b, t, : len(g)] = torch.tensor(g) + 1
         tags[b, : len(e.tags)] = torch.tensor(e.tags, dtype=torch.long)
+        if e.from_value is not None:
+            from_value[b, : len(e.from_value)] = torch.tensor(e.from_value, dtype=torch.bool)
+        else:
+            from_value[b, : len(e.tags)] = torch.tensor(e.tags) > 0
     if word_dropout > 0 or value_dropout > 0:
-        share = torch.where(tags > 0, max(word_dropout, value_dropout), word_dropout)
+        share = torch.where(from_value, max(word_dropout, value_dropout), word_dropout)
         drop = (torch.rand(words.shape) < share) & (words > 0)
         words = torch.where(drop, torch.full_like(words, Vocabulary.unk_id), words)
     return {

@@ -41,11 +41,13 @@ class Template:
 
 @dataclass(frozen=True)
 class Example:
-    """A drawn request: its text and each slot value's ``(slot, start, end)`` span."""
+    """A drawn request: its text, each tagged slot value's ``(slot, start, end)`` span, and
+    the ``(start, end)`` spans of the values filled into untagged slots (a task, a song)."""
 
     intent: str
     text: str
     spans: tuple[tuple[str, int, int], ...]
+    untagged: tuple[tuple[int, int], ...] = ()
 
 
 class TemplateSyntaxError(ValueError):
@@ -121,8 +123,8 @@ def fill_slots(
     intent: str, wording: str, values: dict[str, list[str]], rng: random.Random
 ) -> Example:
     """Put a value from ``values[slot]`` into every ``{slot}`` of ``wording``; the spans of
-    :data:`TAGGED_SLOTS` values are recorded."""
-    parts, spans, pos, cursor = [], [], 0, 0
+    :data:`TAGGED_SLOTS` values are recorded, and those of the other values apart."""
+    parts, spans, untagged, pos, cursor = [], [], [], 0, 0
     for match in _SLOT.finditer(wording):
         slot = match.group(1)
         if slot not in values or not values[slot]:
@@ -133,11 +135,13 @@ def fill_slots(
         value = rng.choice(values[slot])
         if slot in TAGGED_SLOTS:
             spans.append((slot, pos, pos + len(value)))
+        else:
+            untagged.append((pos, pos + len(value)))
         parts.append(value)
         pos += len(value)
         cursor = match.end()
     parts.append(wording[cursor:])
-    return Example(intent, "".join(parts), tuple(spans))
+    return Example(intent, "".join(parts), tuple(spans), tuple(untagged))
 
 
 def draw(template: Template, values: dict[str, list[str]], rng: random.Random) -> Example:

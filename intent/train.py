@@ -54,7 +54,7 @@ from shared.training import TrainConfig, fit
 
 TRAIN_DEFAULTS = dict(
     max_steps=8000, batch_size=64, lr=3e-3, warmup_steps=100, eval_every=250,
-    checkpoint_every=250, log_every=50,
+    checkpoint_every=250, log_every=50, ema_decay=0.999,
 )  # fmt: skip
 
 

@@ -30,6 +30,9 @@ class TrainConfig:
         max_minutes: stop after this many minutes of training, resumes included (0: no
             limit). The decay then runs on whichever of steps or time is further along, so
             the learning rate reaches its floor when the time is up.
+        ema_decay: evaluate, select and export an exponential moving average of the weights
+            (Polyak averaging; each step keeps this share of the average) instead of the
+            weights themselves (0: off). Training itself is unchanged.
     """
 
     max_steps: int = 1000
@@ -47,6 +50,7 @@ class TrainConfig:
     seed: int = 0
     num_workers: int = 0
     max_minutes: float = 0.0
+    ema_decay: float = 0.0
 
     def __post_init__(self) -> None:
         if self.max_steps < 1:
@@ -59,3 +63,5 @@ class TrainConfig:
             raise ValueError(f"amp must be auto, bf16, fp16 or off, not {self.amp!r}")
         if self.max_minutes < 0:
             raise ValueError(f"max_minutes must be >= 0, got {self.max_minutes}")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay}")

@@ -2,9 +2,9 @@
 
 What it takes care of so the apps don't have to: progress bars, gradient clipping, mixed
 precision on CUDA, a warm-up + decay learning-rate schedule, periodic evaluation with
-best-model selection, checkpoints every N steps, at the end and on Ctrl-C, exact resume
-(weights, optimizer, schedule, every random generator, step and position in the data order)
-and ``metrics.jsonl``. Under ``torchrun --nproc_per_node N`` it trains data-parallel (DDP;
+best-model selection (of the weights or of their moving average), checkpoints every N
+steps, at the end and on Ctrl-C, exact resume (weights, optimizer, schedule, every random
+generator, step and position in the data order) and ``metrics.jsonl``. Under ``torchrun --nproc_per_node N`` it trains data-parallel (DDP;
 gloo on CPU, NCCL on GPUs): every rank sees its own shard of each epoch's batches, rank 0
 logs, evaluates and saves. Its parts live beside it: :mod:`shared.distributed` (ranks and
 devices), :mod:`shared.checkpoint` (what a run folder keeps), :mod:`shared.batching` (data
@@ -23,6 +23,7 @@ from typing import Any
 import torch
 from safetensors.torch import save_model
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from torch.utils.data import DataLoader, Dataset
 from tqdm.auto import tqdm
 
@@ -142,6 +143,13 @@ def fit(
     )
     amp_dtype = autocast_dtype(config.amp, device)
     scaler = torch.amp.GradScaler("cuda", enabled=amp_dtype == torch.float16)
+    # The weights evaluated, selected and exported: the model's own or their moving average.
+    averaged = (
+        AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay), use_buffers=True)
+        if config.ema_decay
+        else None
+    )
+    eval_model = averaged.module if averaged is not None else model
     plan_fn = batch_plan or (lambda epoch, g: shuffled_batches(len(dataset), config.batch_size, g))
 
     counters = {"step": 0, "epoch": 0, "batch_in_epoch": 0, "seconds": 0.0}
@@ -152,6 +160,8 @@ def fit(
         state = load_checkpoint(checkpoint_path, device)
         restore_module(model, state["model"], checkpoint_path)
         restore_module(optimizer, state["optimizer"], checkpoint_path)
+        if averaged is not None and "averaged" in state:
+            restore_module(averaged, state["averaged"], checkpoint_path)
         scheduler.load_state_dict(state["scheduler"])
         scaler.load_state_dict(state["scaler"])
         counters = {"seconds": 0.0, **state["counters"]}
@@ -175,6 +185,7 @@ def fit(
             save_checkpoint(
                 {
                     "model": model.state_dict(),
+                    **({"averaged": averaged.state_dict()} if averaged is not None else {}),
                     "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict(),
                     "scaler": scaler.state_dict(),
@@ -189,10 +200,10 @@ def fit(
     def run_eval() -> None:
         nonlocal last_eval
         if evaluate is not None and main:
-            model.eval()
+            eval_model.eval()
             with torch.no_grad():
-                last_eval = {k: float(v) for k, v in evaluate(model).items()}
-            model.train()
+                last_eval = {k: float(v) for k, v in evaluate(eval_model).items()}
+            eval_model.train()
             if select not in last_eval:
                 raise KeyError(f"evaluate() returned {sorted(last_eval)}, no {select!r} to select")
             value = last_eval[select]
@@ -202,9 +213,9 @@ def fit(
             if improved:
                 best.update(metric=value, step=counters["step"])
                 if on_best is not None:
-                    on_best(model, last_eval)
+                    on_best(eval_model, last_eval)
                 else:
-                    save_model(model, str(out_dir / BEST_NAME))
+                    save_model(eval_model, str(out_dir / BEST_NAME))
             _log({"step": counters["step"], "eval": last_eval, "best": improved})
         barrier()
 
@@ -266,6 +277,8 @@ def fit(
                     )
                 grad_norm = _optimizer_step(loss, model, optimizer, scaler, config.grad_clip)
                 scheduler.step()
+                if averaged is not None:
+                    averaged.update_parameters(model)
                 counters["step"] += 1
                 counters["batch_in_epoch"] += 1
                 step = counters["step"]

@@ -1,6 +1,7 @@
 """The video tagging network (S2VT-style encoder-decoder with temporal attention):
 
-    frames (B, T, 3, S, S) -> the scene CNN on every frame -> a feature per frame (B, T, F)
+    frames (B, T, 3, S, S) -> the scene CNN on every frame (with, optionally, its difference
+    from the frame before) -> a feature per frame (B, T, F)
     -> a bidirectional RNN over the frames (B, T, 2H) -> the shared attention decoder writes
     the caption, attending over time.
 
@@ -35,6 +36,9 @@ class VideoConfig:
         channels: width of the scene CNN's first block (its grid has 8x this).
         input_coords: give the CNN each pixel's x and y (CoordConv at the input), so frame
             features say where things are within a grid cell: motion needs it.
+        motion_input: give the CNN each frame's difference from the one before (zero for
+            the first) as three more planes, as TSN's RGB difference does: what moved is then
+            visible in one frame's feature instead of inferred by comparing two.
         frame_dim: size of the feature each frame becomes.
         temporal: ``rnn`` (a bidirectional RNN over the frames) or ``mean`` (the frames'
             mean feature: no order).
@@ -51,6 +55,7 @@ class VideoConfig:
     frame_size: int = 80
     channels: int = 16
     input_coords: bool = True
+    motion_input: bool = False
     frame_dim: int = 256
     temporal: str = "rnn"
     encoder_hidden: int = 128
@@ -68,7 +73,9 @@ class FrameEncoder(nn.Module):
 
     def __init__(self, config: VideoConfig) -> None:
         super().__init__()
-        self.cnn = SceneCNN(config.channels, config.input_coords)
+        self.motion_input = config.motion_input
+        in_channels = 6 if config.motion_input else 3
+        self.cnn = SceneCNN(config.channels, config.input_coords, in_channels)
         side = config.frame_size // 16
         self.project = nn.Sequential(
             nn.Flatten(),
@@ -79,6 +86,9 @@ class FrameEncoder(nn.Module):
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         b, t = frames.shape[:2]
+        if self.motion_input:
+            change = torch.diff(frames, dim=1, prepend=frames[:, :1])
+            frames = torch.cat([frames, change], dim=2)
         grid = self.cnn(frames.flatten(0, 1))
         return self.project(grid).view(b, t, -1)
 

@@ -12,7 +12,9 @@ from intent.templates import (
     label_words,
     variant_count,
 )
+from intent.data import INTENTS, Encoder, build_vocab, collate
 from intent.text import char_ngrams, ngram_buckets, tokenize
+from shared.vocab import Vocabulary
 
 
 def test_tokenize_keeps_times_and_apostrophes_and_offsets():
@@ -67,6 +69,18 @@ def test_slot_spans_point_at_the_values_and_tags_line_up():
     tokens, tags = label_words(example.text, example.spans)
     assert len(tokens) == len(tags)
     assert tags == ["O", "O", "O", "O", "O", "B-date", "O", "B-time", "I-time", "I-time"]
+    assert [example.text[a:b] for a, b in example.untagged] == ["call mom"]
+
+
+def test_value_dropout_hides_filled_values_tagged_or_not_and_nothing_else():
+    values = {"date": ["tomorrow"], "task": ["call mom"]}
+    example = fill_slots("set_reminder", "remind me to {task} {date}", values, random.Random(0))
+    vocab = build_vocab([example], min_freq=1)
+    encoded = Encoder(vocab, 64, INTENTS).encode(example)
+    assert encoded.from_value == [False, False, False, True, True, True]
+    words = collate([encoded], value_dropout=1.0)["words"][0]
+    hidden = [w == Vocabulary.unk_id for w in words.tolist()]
+    assert hidden == encoded.from_value
 
 
 def test_missing_slot_values_are_an_error():

@@ -201,6 +201,58 @@ def test_default_best_model_file_and_checkpoint(tmp_path):
     assert (tmp_path / CHECKPOINT_NAME).is_file()
 
 
+def test_moving_average_is_what_is_evaluated_and_exported(tmp_path):
+    decay, seen = 0.8, {}
+    model = Reverser(hidden=8)
+    average = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def track(step, logs):  # the average by hand, from the trained weights after each step
+        for k, v in model.state_dict().items():
+            average[k] = v.detach().clone() if step == 1 else decay * average[k] + (1 - decay) * v
+
+    def evaluate(m):
+        seen["evaluated"] = {k: v.clone() for k, v in m.state_dict().items()}
+        return {"loss": 1.0}
+
+    fit(
+        model, make_examples(40, 4), config=_config(max_steps=6, ema_decay=decay),
+        out_dir=tmp_path, loss_fn=loss_fn, collate_fn=collate, progress=False,
+        evaluate=evaluate, on_step=track,
+    )  # fmt: skip
+    exported = load_file(tmp_path / "best.safetensors")
+    for name, value in average.items():
+        assert torch.allclose(seen["evaluated"][name], value, atol=1e-6), name
+        assert torch.allclose(exported[name], value, atol=1e-6), name
+    assert not torch.allclose(model.state_dict()["embed.weight"], average["embed.weight"])
+    assert "averaged" in torch.load(tmp_path / CHECKPOINT_NAME, weights_only=True)
+
+
+def test_resumed_moving_average_matches_a_straight_run(tmp_path):
+    def averaged_weights(out_dir, on_step=None):
+        torch.manual_seed(0)
+        fit(
+            Reverser(hidden=8), make_examples(40, 4), config=_config(ema_decay=0.9),
+            out_dir=out_dir, loss_fn=loss_fn, collate_fn=collate, progress=False,
+            evaluate=lambda m: {"loss": 1.0}, on_step=on_step,
+        )  # fmt: skip
+        return load_file(out_dir / "best.safetensors")
+
+    def ctrl_c_at_step_7(step, logs):
+        if step == 7:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    straight = averaged_weights(tmp_path / "straight")
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            averaged_weights(tmp_path / "resumed", ctrl_c_at_step_7)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    resumed = averaged_weights(tmp_path / "resumed")
+    for name, value in straight.items():
+        assert torch.equal(resumed[name], value), name
+
+
 def test_learning_rate_schedule():
     config = TrainConfig(max_steps=110, warmup_steps=10, schedule="cosine", min_lr_ratio=0.1)
     assert lr_factor(0, config) == pytest.approx(0.1)
@@ -251,7 +303,12 @@ def test_batches_cover_the_data_once_per_epoch():
 
 @pytest.mark.parametrize(
     ("changes", "message"),
-    [({"max_steps": 0}, "max_steps"), ({"schedule": "step"}, "schedule"), ({"amp": "fp8"}, "amp")],
+    [
+        ({"max_steps": 0}, "max_steps"),
+        ({"schedule": "step"}, "schedule"),
+        ({"amp": "fp8"}, "amp"),
+        ({"ema_decay": 1.0}, "ema_decay"),
+    ],
 )
 def test_bad_settings_are_value_errors(changes, message):
     with pytest.raises(ValueError, match=message):

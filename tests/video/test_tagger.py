@@ -43,6 +43,20 @@ def test_the_rnn_sees_order_and_the_mean_does_not():
             assert not torch.allclose(a, b.flip(1), atol=1e-4)
 
 
+def test_motion_input_lets_each_frame_feature_see_the_frame_before():
+    frames = torch.rand(1, 4, 3, 32, 32) - 0.5
+    earlier_changed = frames.clone()
+    earlier_changed[:, 1] += 0.3
+    torch.manual_seed(0)
+    for motion in (False, True):
+        model = VideoModel(VideoConfig(vocab_size=30, motion_input=motion, dropout=0.0, **TINY))
+        with torch.no_grad():
+            a, b = model.eval().frames(frames), model.frames(earlier_changed)
+        assert torch.allclose(a[:, 0], b[:, 0]) and not torch.allclose(a[:, 1], b[:, 1])
+        assert torch.allclose(a[:, 2], b[:, 2]) != motion  # frame 2 sees frame 1 only with motion
+        assert torch.allclose(a[:, 3], b[:, 3])
+
+
 def test_describe_gives_words_attention_and_times(tiny_video_dir):
     tagger = VideoTagger.from_pretrained(tiny_video_dir)
     clip = render_clip(5)
