@@ -26,7 +26,9 @@ class SceneCNN(nn.Module):
     changes the features, which motion needs. ``in_channels`` is 3 for RGB; more when each
     image brings extra planes (video's frame differences)."""
 
-    def __init__(self, channels: int = 24, input_coords: bool = False, in_channels: int = 3) -> None:
+    def __init__(
+        self, channels: int = 24, input_coords: bool = False, in_channels: int = 3
+    ) -> None:
         super().__init__()
         self.input_coords = input_coords
         stem_in = in_channels + (2 if input_coords else 0)

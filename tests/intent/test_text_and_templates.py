@@ -2,6 +2,7 @@ import random
 
 import pytest
 
+from intent.data import INTENTS, Encoder, build_vocab, collate
 from intent.templates import (
     Template,
     TemplateSyntaxError,
@@ -12,7 +13,6 @@ from intent.templates import (
     label_words,
     variant_count,
 )
-from intent.data import INTENTS, Encoder, build_vocab, collate
 from intent.text import char_ngrams, ngram_buckets, tokenize
 from shared.vocab import Vocabulary
 
