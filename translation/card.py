@@ -37,9 +37,10 @@ def describe_run(run: dict) -> str:
     compared = ""
     if run.get("compared"):
         scores = ", ".join(f"step {step}: {bleu:.2f}" for step, bleu in run["compared"].items())
+        on = run.get("compared_on", "all")
         compared = (
-            " The best model on the greedy validation sample and the last were compared on all"
-            f" validation pairs (BLEU at each one's best length penalty: {scores})."
+            " The best model on the greedy validation sample and the last were compared on"
+            f" {on} validation pairs (BLEU at each one's best length penalty: {scores})."
         )
     return cards.describe_run(run, "BLEU") + compared
 

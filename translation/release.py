@@ -127,9 +127,12 @@ def record_run(
     sweep: dict[float, float],
     data_source: str | None,
     beam_size: int,
+    measured: tuple[list[Pair], int],
 ) -> None:
     """Record the run in ``training.json`` (split, history, length-penalty sweep, held-out
-    figures, a few test examples), write ``test_sample.tsv`` and the card from them."""
+    figures, a few test examples), write ``test_sample.tsv`` and the card from them.
+    ``measured``: the test pairs ``test`` translated (all, or a sample when the time budget
+    was short) and how many validation pairs the sweep translated."""
     sample = random.Random(1).sample(splits.test, min(300, len(splits.test)))
     with open(export / "test_sample.tsv", "w", encoding="utf-8") as f:
         for p in sample:
@@ -149,12 +152,12 @@ def record_run(
         "best_step": history[-1]["best_step"],
         "steps": result.step,
         "history": history,
-        "length_penalty": describe_sweep(sweep, beam_size, len(splits.valid)),
+        "length_penalty": describe_sweep(sweep, beam_size, measured[1]),
         "test": figures(test, beam_size),
         "valid": figures(valid, beam_size),
         "examples": [
             {"source": p.source, "model": h, "reference": p.target}
-            for p, h in list(zip(splits.test, test["hypotheses"], strict=True))[:EXAMPLES]
+            for p, h in list(zip(measured[0], test["hypotheses"], strict=True))[:EXAMPLES]
         ]
         if test
         else [],

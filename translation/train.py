@@ -18,6 +18,7 @@ its model card.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import shutil
 from pathlib import Path
@@ -39,6 +40,7 @@ from shared.cli import (
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_generation_config, save_pretrained
 from shared.training import TrainConfig, fit
+from translation.budget import RunBudget, sample, seconds_per_item
 from translation.data import (
     TrainingPairs,
     collate,
@@ -66,7 +68,7 @@ from translation.release import (
 )
 from translation.text import mask_source, mask_target
 from translation.tokenizer import SubwordTokenizer
-from translation.tune import best_length_penalty
+from translation.tune import LENGTH_PENALTIES, best_length_penalty
 
 TRAIN_DEFAULTS = dict(
     max_steps=20000,
@@ -175,6 +177,7 @@ def make_loss_fn(label_smoothing: float = 0.1):
 
 def main(argv: list[str] | None = None) -> Path:
     args = build_parser().parse_args(argv)
+    budget = RunBudget(args.max_minutes)  # the whole run's, choosing the final model included
     out, export = run_folders(args, f"runs/{args.src}-{args.tgt}")
 
     pairs = load_pairs(args.src, args.tgt, args.data)
@@ -224,6 +227,8 @@ def main(argv: list[str] | None = None) -> Path:
     config.src_lang, config.tgt_lang = args.src, args.tgt
     config.src_vocab_size, config.tgt_vocab_size = len(src_tok), len(tgt_tok)
     train_config = dataclass_from_args(TrainConfig, args)
+    if budget.minutes:
+        train_config = dataclasses.replace(train_config, max_minutes=budget.training_minutes())
     torch.manual_seed(train_config.seed)
     model = Seq2Seq(config)
     if args.init:
@@ -271,16 +276,20 @@ def main(argv: list[str] | None = None) -> Path:
     if not is_main_process():
         return export
 
-    # The search's length penalty is chosen on the whole validation split, then the final
-    # figures: the chosen model, on the held-out test catalogs, with beam search.
+    # The search's length penalty is chosen on the validation split (a sample of it when the
+    # time budget is short), then the final figures: the chosen model, on the held-out test
+    # catalogs, with beam search.
     device = next(model.parameters()).device
+    end_valid, end_test = _pairs_for_the_end(
+        model, (src_tok, tgt_tok), result, splits, budget, args
+    )
     best, sweep, compared = choose_final_model(
         model,
         (src_tok, tgt_tok),
         result,
         export,
         out,
-        splits.valid,
+        end_valid,
         beam_size=args.beam_size,
         fp16_weights=args.fp16_weights,
         device=device,
@@ -288,7 +297,7 @@ def main(argv: list[str] | None = None) -> Path:
     # The search settings the model ships with: the length penalty that won on validation.
     best.generation = GenerationConfig(best_length_penalty(sweep), args.max_source_tokens)
     save_generation_config(export, best.generation)
-    test = score(best, splits.test, args.beam_size) if splits.test else None
+    test = score(best, end_test, args.beam_size) if end_test else None
     valid = score(best, valid_sample, args.beam_size)
     compared_record = {str(k): round(v, 2) for k, v in compared.items()}
     history.append(
@@ -298,6 +307,8 @@ def main(argv: list[str] | None = None) -> Path:
             max(compared, key=lambda step: compared[step]),
             result.seconds,
             **({"compared": compared_record} if len(compared) > 1 else {}),
+            **({"compared_on": len(end_valid)} if len(end_valid) < len(splits.valid) else {}),
+            **({"whole_run_minutes": round(budget.elapsed_minutes(), 1)} if budget.minutes else {}),
         )
     )
     split_options = {
@@ -317,9 +328,32 @@ def main(argv: list[str] | None = None) -> Path:
         sweep,
         data_source,
         args.beam_size,
+        (end_test, len(end_valid)),
     )
     print(f"exported {export}")
     return export
+
+
+def _pairs_for_the_end(model, tokenizers, result, splits, budget: RunBudget, args):
+    """The validation and test pairs the end of the run translates: all of them, or as many
+    as fit in what is left of ``--max-minutes`` (timed on a first batch at beam
+    ``--beam-size``): the sweep translates validation once per length penalty (twice over
+    when the last step is compared with the best), test once and the validation sample
+    once more."""
+    if not budget.minutes:
+        return splits.valid, splits.test
+    translator = Translator(model, *tokenizers, device=next(model.parameters()).device)
+    per_pair = seconds_per_item(
+        lambda pairs: translator.translate_batch([p.source for p in pairs], args.beam_size),
+        splits.valid,
+    )
+    sweeps = 1 if result.best_step in (None, result.step) else 2
+    passes = sweeps * len(LENGTH_PENALTIES) + 2
+    available = max(len(splits.valid), len(splits.test))
+    size = budget.pairs_that_fit(per_pair, passes, available)
+    if size < available:
+        print(f"time budget: choosing on {size} validation pairs and testing on {size}")
+    return sample(splits.valid, size), sample(splits.test, size, seed=1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,85 @@
+"""A time budget for a whole training run.
+
+``--max-minutes`` covers the whole command a user types: reading the data and training the
+tokenizers, training, choosing the final model (the length-penalty sweep on validation, the
+best step against the last) and measuring it on test. Training gets what is left after the
+preparation less a share kept for the end; the end translates as many validation and test
+pairs as fit in that share, timed on a first batch, so a 30-minute run ends near 30
+minutes instead of spending a quarter of an hour more on beam search over every pair.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+
+END_SHARE = 0.12  # of the budget kept for choosing the final model and the test figures
+MIN_PAIRS = 100  # fewer than this many pairs would make the choice a coin toss
+PROBE_PAIRS = 48
+
+
+@dataclass
+class RunBudget:
+    """The clock of one training command.
+
+    Attributes:
+        minutes: the whole run's budget (0: no limit).
+        clock: seconds from a fixed point (replaceable in tests).
+    """
+
+    minutes: float
+    clock: Callable[[], float] = time.monotonic
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def training_minutes(self) -> float:
+        """Minutes training may take from now: the budget less what was spent and the end's
+        share (0 when there is no budget; a few seconds when the preparation took it all)."""
+        if not self.minutes:
+            return 0.0
+        spent = (self.clock() - self.started) / 60
+        return max(self.minutes * (1 - END_SHARE) - spent, 0.05)
+
+    def elapsed_minutes(self) -> float:
+        return (self.clock() - self.started) / 60
+
+    def seconds_left(self) -> float | None:
+        if not self.minutes:
+            return None
+        return max(self.minutes * 60 - (self.clock() - self.started), 0.0)
+
+    def pairs_that_fit(self, seconds_per_pair: float, passes: int, available: int) -> int:
+        """How many pairs each of ``passes`` translation passes may take so that all of them
+        end within the budget (all ``available`` without a budget; never under
+        :data:`MIN_PAIRS` or over ``available``)."""
+        left = self.seconds_left()
+        if left is None:
+            return available
+        fit = int(left / max(seconds_per_pair * passes, 1e-9))
+        return min(available, max(fit, MIN_PAIRS))
+
+
+def sample(items: Sequence[T], size: int, seed: int = 0) -> list[T]:
+    """``size`` of ``items`` drawn without replacement, in their order (all when ``size``
+    reaches the length): the same draw every time for the same inputs."""
+    if size >= len(items):
+        return list(items)
+    keep = sorted(random.Random(seed).sample(range(len(items)), size))
+    return [items[i] for i in keep]
+
+
+def seconds_per_item(run: Callable[[list[T]], object], items: Sequence[T]) -> float:
+    """Time ``run`` on the first :data:`PROBE_PAIRS` of ``items``, per item."""
+    probe = list(items[:PROBE_PAIRS])
+    if not probe:
+        return 0.0
+    start = time.perf_counter()
+    run(probe)
+    return (time.perf_counter() - start) / len(probe)
