@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import re
 import shlex
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -182,9 +183,17 @@ def run_folders(args: argparse.Namespace, out: str | None = None) -> tuple[Path,
 def run_script(main: Callable[[], Any]) -> None:
     """Run a script's ``main``; an error the user can fix (a bad run folder, a model folder
     that does not load, bad data: a ``ValueError``) ends it with its message and exit code 2,
-    not a traceback."""
+    not a traceback. ``kill`` (SIGTERM) stops it as Ctrl-C does, so a training run saves its
+    checkpoint first (a job in the background ignores Ctrl-C's SIGINT; it still gets this)."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         main()
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")

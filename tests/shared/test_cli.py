@@ -1,5 +1,7 @@
 import argparse
 
+import pytest
+
 from shared.cli import add_dataclass_args, dataclass_from_args
 from shared.training import TrainConfig
 
@@ -41,3 +43,20 @@ def test_run_script_turns_user_errors_into_exit_2(capsys):
 
     with pytest.raises(KeyError):  # faults keep their traceback
         run_script(bug)
+
+
+def test_run_script_stops_on_sigterm_as_on_ctrl_c():
+    import os
+    import signal
+    import time
+
+    from shared.cli import run_script
+
+    def killed():
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)  # the signal arrives before this ends
+
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(KeyboardInterrupt):
+        run_script(killed)
+    assert signal.getsignal(signal.SIGTERM) == before
