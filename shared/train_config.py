@@ -32,7 +32,10 @@ class TrainConfig:
             the learning rate reaches its floor when the time is up.
         ema_decay: evaluate, select and export an exponential moving average of the weights
             (Polyak averaging; each step keeps this share of the average) instead of the
-            weights themselves (0: off). Training itself is unchanged.
+            weights themselves (0: off). Training itself is unchanged. The average lags
+            the weights by about ``1 / (1 - ema_decay)`` steps, so it pays in runs many times
+            that long (a video model 1000 steps into training scored far below its own
+            weights at 0.998).
     """
 
     max_steps: int = 1000
