@@ -5,6 +5,7 @@ import json
 from benchmarks import decoder
 from tests.intent.conftest import tiny_model  # noqa: F401  (a fixture, shared with tests/intent)
 from tests.textgen.conftest import textgen_model_dir  # noqa: F401  (shared with tests/textgen)
+from tests.translation.conftest import catalogs  # noqa: F401  (shared with tests/translation)
 from tests.video.conftest import tiny_video_dir  # noqa: F401  (shared with tests/video)
 
 
@@ -126,3 +127,32 @@ def test_video_benchmark_runs_and_writes_json(tmp_path, tiny_video_dir):  # noqa
     assert saved == json.loads(json.dumps(result))
     assert saved["same_outputs"] is True and saved["clips"] == 3
     assert 0 < saved["cnn_share_of_batched"] < 1 and saved["train_clips_per_s"] > 0
+
+
+def test_first_run_benchmark_trains_both_and_compares(tmp_path, catalogs):  # noqa: F811
+    from benchmarks import translation_first_run
+    from tests.translation.conftest import TINY
+
+    out = tmp_path / "first_run.json"
+    result = translation_first_run.main(
+        ["--minutes", "0.05", "--test-pairs", "20", "--data", str(catalogs), "--work",
+         str(tmp_path / "work"), "--out", str(out), "--extra", *TINY]
+    )  # fmt: skip
+    saved = json.loads(out.read_text())
+    assert saved == json.loads(json.dumps(result))
+    assert saved["test_pairs"] == 20 and "--max-minutes 0.05" in saved["command"]
+    for run in ("model", "tutorial"):
+        assert 0 <= saved[run]["bleu"] <= 100.001 and 0 <= saved[run]["chrf"] <= 100.001
+    assert saved["chrf_ratio"] == saved["model"]["chrf"] / saved["tutorial"]["chrf"]
+
+
+def test_tutorial_words_and_translator_round_trip(tmp_path, catalogs):  # noqa: F811
+    from benchmarks.translation_tutorial import train_tutorial, words
+    from translation.data import load_pairs
+
+    assert words("Can't open file: %s.") == ["can", "'", "t", "open", "file", ":", "%", "s", "."]
+    pairs = load_pairs("en", "fr", [str(catalogs)])
+    tutorial = train_tutorial(pairs, 0.02, tmp_path)
+    outputs = tutorial.translate_batch([p.source for p in pairs[:5]])
+    assert len(outputs) == 5 and all(isinstance(o, str) for o in outputs)
+    assert outputs == tutorial.translate_batch([p.source for p in pairs[:5]], batch_size=2)
