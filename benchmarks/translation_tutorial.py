@@ -46,11 +46,15 @@ class TutorialSeq2Seq(nn.Module):
             input_feeding=False, deep_output=False,
         )  # fmt: skip
 
-    def encode(self, src: torch.Tensor, lengths: torch.Tensor):
+    def encode(self, src: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Word ids (B, S) and lengths (B,) -> memory (B, S, H) and pad mask (B, S)."""
         memory, _ = self.encoder(self.embed(src), lengths)
         return memory, lengths_to_pad_mask(lengths, src.size(1))
 
-    def forward(self, src, lengths, tgt_in):
+    def forward(
+        self, src: torch.Tensor, lengths: torch.Tensor, tgt_in: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits (B, T, V) and attention (B, T, S), teacher-forced on ``tgt_in`` (B, T)."""
         return self.decoder(tgt_in, *self.encode(src, lengths))
 
 

@@ -39,9 +39,11 @@ from shared.cli import (
 )
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_generation_config, save_pretrained
-from shared.training import TrainConfig, fit
+from shared.training import FitResult, TrainConfig, fit
 from translation.budget import RunBudget, sample, seconds_per_item
 from translation.data import (
+    Pair,
+    Splits,
     TrainingPairs,
     collate,
     corpus_stats,
@@ -334,7 +336,14 @@ def main(argv: list[str] | None = None) -> Path:
     return export
 
 
-def _pairs_for_the_end(model, tokenizers, result, splits, budget: RunBudget, args):
+def _pairs_for_the_end(
+    model: Seq2Seq,
+    tokenizers: tuple[SubwordTokenizer, SubwordTokenizer],
+    result: FitResult,
+    splits: Splits,
+    budget: RunBudget,
+    args: argparse.Namespace,
+) -> tuple[list[Pair], list[Pair]]:
     """The validation and test pairs the end of the run translates: all of them, or as many
     as fit in what is left of ``--max-minutes`` (timed on a first batch at beam
     ``--beam-size``): the sweep translates validation once per length penalty (twice over
