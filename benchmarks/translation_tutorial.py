@@ -4,8 +4,9 @@ What the PyTorch seq2seq tutorial ("NLP From Scratch: Translation with a Sequenc
 Sequence Network and Attention") builds, from the shared library's pieces: whole words as
 tokens (lower-cased, punctuation split off, every training word kept), training pairs of
 at most 10 words a side, a one-way GRU encoder and a GRU decoder with Bahdanau attention,
-hidden size 128, Adam at 1e-3 with a constant rate, batch 32, greedy decoding. It trains on
-the same split as ``translation.train`` for a given number of minutes.
+hidden size 128, Adam at 1e-3 with a constant rate, batch 32, plain cross-entropy, greedy
+decoding. It trains on the same split as ``translation.train`` (its batches and loss too)
+for a given number of minutes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from shared.decoding import DecodeConfig
 from shared.masks import lengths_to_pad_mask
 from shared.training import TrainConfig, fit
 from shared.vocab import Vocabulary
-from translation.data import Pair
+from translation.data import Pair, collate
+from translation.train import make_loss_fn
 
 HIDDEN = 128
 MAX_WORDS = 10  # the tutorial's MAX_LENGTH filter on training pairs
@@ -58,24 +60,6 @@ class TutorialSeq2Seq(nn.Module):
         return self.decoder(tgt_in, *self.encode(src, lengths))
 
 
-def _collate(batch: list[tuple[list[int], list[int]]]) -> dict[str, torch.Tensor]:
-    pad = lambda rows: nn.utils.rnn.pad_sequence([torch.tensor(r) for r in rows], batch_first=True)  # noqa: E731
-    return {
-        "src": pad([s for s, _ in batch]),
-        "lengths": torch.tensor([len(s) for s, _ in batch]),
-        "tgt_in": pad([[Vocabulary.bos_id, *t] for _, t in batch]),
-        "tgt_out": pad([[*t, Vocabulary.eos_id] for _, t in batch]),
-    }
-
-
-def _loss(model: nn.Module, batch: dict[str, torch.Tensor]):
-    logits, _ = model(batch["src"], batch["lengths"], batch["tgt_in"])
-    loss = nn.functional.cross_entropy(
-        logits.reshape(-1, logits.size(-1)), batch["tgt_out"].reshape(-1), ignore_index=0
-    )
-    return loss, {}
-
-
 class TutorialTranslator:
     """A trained baseline: ``translate_batch(sources)`` -> texts (words joined by spaces)."""
 
@@ -87,8 +71,8 @@ class TutorialTranslator:
         out: list[str] = []
         for start in range(0, len(sources), batch_size):
             ids = [self.src.encode(words(s))[:MAX_OUTPUT] or [Vocabulary.unk_id] for s in sources[start : start + batch_size]]  # fmt: skip
-            batch = _collate([(s, []) for s in ids])
-            memory, pad_mask = self.model.encode(batch["src"], batch["lengths"])
+            batch = collate([(s, []) for s in ids])
+            memory, pad_mask = self.model.encode(batch["src"], batch["src_lengths"])
             hyps = self.model.decoder.generate(
                 memory, pad_mask, bos=Vocabulary.bos_id, eos=Vocabulary.eos_id,
                 config=DecodeConfig(beam_size=1, max_len=MAX_OUTPUT),
@@ -112,5 +96,5 @@ def train_tutorial(
         max_steps=10**9, batch_size=32, lr=1e-3, schedule="constant", grad_clip=0.0,
         checkpoint_every=0, log_every=100, amp="off", seed=seed, max_minutes=minutes,
     )  # fmt: skip
-    fit(model, data, config=config, out_dir=out_dir, loss_fn=_loss, collate_fn=_collate, resume=False)  # fmt: skip
+    fit(model, data, config=config, out_dir=out_dir, loss_fn=make_loss_fn(0.0), collate_fn=collate, resume=False)  # fmt: skip
     return TutorialTranslator(model, src, tgt)

@@ -259,10 +259,9 @@ class Encoder:
         tokens, tags = label_words(example.text, example.spans)
         words = [t.text for t in tokens]
         ids, grams = self.encode_words(words)
-        from_value = [
-            tag != "O" or any(t.start >= a and t.end <= b for a, b in example.untagged)
-            for t, tag in zip(tokens, tags, strict=True)
-        ]
+        # The words of untagged values, found as label_words finds a slot's words.
+        _, untagged = label_words(example.text, [("", a, b) for a, b in example.untagged])
+        from_value = [t != "O" or u != "O" for t, u in zip(tags, untagged, strict=True)]
         return Encoded(
             ids, grams, [self._tag_id[t] for t in tags], self.intents.index(example.intent),
             from_value,

@@ -4,9 +4,9 @@ What it takes care of so the apps don't have to: progress bars, gradient clippin
 precision on CUDA, a warm-up + decay learning-rate schedule, periodic evaluation with
 best-model selection (of the weights or of their moving average), checkpoints every N
 steps, at the end and on Ctrl-C, exact resume (weights, optimizer, schedule, every random
-generator, step and position in the data order) and ``metrics.jsonl``. Under ``torchrun --nproc_per_node N`` it trains data-parallel (DDP;
-gloo on CPU, NCCL on GPUs): every rank sees its own shard of each epoch's batches, rank 0
-logs, evaluates and saves. Its parts live beside it: :mod:`shared.distributed` (ranks and
+generator, step and position in the data order) and ``metrics.jsonl``. Under ``torchrun
+--nproc_per_node N`` it trains data-parallel (DDP; gloo on CPU, NCCL on GPUs): every rank
+sees its own shard of each epoch's batches, rank 0 logs, evaluates and saves. Its parts live beside it: :mod:`shared.distributed` (ranks and
 devices), :mod:`shared.checkpoint` (what a run folder keeps), :mod:`shared.batching` (data
 order) and :mod:`shared.schedule` (learning rate, mixed precision).
 """

@@ -44,8 +44,7 @@ class RunBudget:
         share (0 when there is no budget; a few seconds when the preparation took it all)."""
         if not self.minutes:
             return 0.0
-        spent = (self.clock() - self.started) / 60
-        return max(self.minutes * (1 - END_SHARE) - spent, 0.05)
+        return max(self.minutes * (1 - END_SHARE) - self.elapsed_minutes(), 0.05)
 
     def elapsed_minutes(self) -> float:
         return (self.clock() - self.started) / 60
@@ -53,7 +52,7 @@ class RunBudget:
     def seconds_left(self) -> float | None:
         if not self.minutes:
             return None
-        return max(self.minutes * 60 - (self.clock() - self.started), 0.0)
+        return max((self.minutes - self.elapsed_minutes()) * 60, 0.0)
 
     def pairs_that_fit(self, seconds_per_pair: float, passes: int, available: int) -> int:
         """How many pairs each of ``passes`` translation passes may take so that all of them
