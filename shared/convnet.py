@@ -23,15 +23,12 @@ class SceneCNN(nn.Module):
 
     ``input_coords`` also gives the stem each pixel's x and y (CoordConv at the input), so
     that a feature can say where inside its cell a thing is: a move of a fraction of a cell
-    changes the features, which motion needs. ``in_channels`` is 3 for RGB; more when each
-    image brings extra planes (video's frame differences)."""
+    changes the features, which motion needs."""
 
-    def __init__(
-        self, channels: int = 24, input_coords: bool = False, in_channels: int = 3
-    ) -> None:
+    def __init__(self, channels: int = 24, input_coords: bool = False) -> None:
         super().__init__()
         self.input_coords = input_coords
-        stem_in = in_channels + (2 if input_coords else 0)
+        stem_in = 3 + (2 if input_coords else 0)
         layers: list[nn.Module] = [
             nn.Conv2d(stem_in, channels, 5, stride=2, padding=2, bias=False),
             nn.BatchNorm2d(channels),

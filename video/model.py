@@ -1,7 +1,7 @@
 """The video tagging network (S2VT-style encoder-decoder with temporal attention):
 
-    frames (B, T, 3, S, S) -> the scene CNN on every frame (with, optionally, its difference
-    from the frame before) -> a feature per frame (B, T, F)
+    frames (B, T, 3, S, S) -> the scene CNN on every frame (and, optionally, a second CNN on
+    its difference from the frame before) -> a feature per frame (B, T, F)
     -> a bidirectional RNN over the frames (B, T, 2H) -> the shared attention decoder writes
     the caption, attending over time.
 
@@ -36,9 +36,12 @@ class VideoConfig:
         channels: width of the scene CNN's first block (its grid has 8x this).
         input_coords: give the CNN each pixel's x and y (CoordConv at the input), so frame
             features say where things are within a grid cell: motion needs it.
-        motion_input: give the CNN each frame's difference from the one before (zero for
-            the first) as three more planes, as TSN's RGB difference does: what moved is then
-            visible in one frame's feature instead of inferred by comparing two.
+        motion_input: a second stream: a CNN of its own (half as wide) reads each frame's
+            difference from the one before (zero for the first), as TSN's RGB difference
+            does, and its grid joins the frame's: what moved is then visible in one frame's
+            feature instead of inferred by comparing two. Its own filters, because the
+            differences given as three more planes of the one stem took the filters that
+            tell colours apart.
         frame_dim: size of the feature each frame becomes.
         temporal: ``rnn`` (a bidirectional RNN over the frames) or ``mean`` (the frames'
             mean feature: no order).
@@ -68,28 +71,35 @@ class VideoConfig:
 
 
 class FrameEncoder(nn.Module):
-    """Frames (B, T, 3, S, S) -> features (B, T, F): the scene CNN's grid, flattened (where
-    things are stays in the feature: the moves need it), then a linear layer."""
+    """Frames (B, T, 3, S, S) -> features (B, T, F): the scene CNN's grid (with the motion
+    stream's grid beside it, cell by cell), flattened (where things are stays in the
+    feature: the moves need it), then a linear layer."""
 
     def __init__(self, config: VideoConfig) -> None:
         super().__init__()
-        self.motion_input = config.motion_input
-        in_channels = 6 if config.motion_input else 3
-        self.cnn = SceneCNN(config.channels, config.input_coords, in_channels)
+        self.cnn = SceneCNN(config.channels, config.input_coords)
+        self.motion_cnn = (
+            SceneCNN(max(config.channels // 2, 1), config.input_coords)
+            if config.motion_input
+            else None
+        )
+        grid_channels = self.cnn.out_channels
+        if self.motion_cnn is not None:
+            grid_channels += self.motion_cnn.out_channels
         side = config.frame_size // 16
         self.project = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(self.cnn.out_channels * side * side, config.frame_dim),
+            nn.Linear(grid_channels * side * side, config.frame_dim),
             nn.ReLU(inplace=True),
             nn.Dropout(config.dropout),
         )
 
     def forward(self, frames: torch.Tensor) -> torch.Tensor:
         b, t = frames.shape[:2]
-        if self.motion_input:
-            change = torch.diff(frames, dim=1, prepend=frames[:, :1])
-            frames = torch.cat([frames, change], dim=2)
         grid = self.cnn(frames.flatten(0, 1))
+        if self.motion_cnn is not None:
+            change = torch.diff(frames, dim=1, prepend=frames[:, :1])
+            grid = torch.cat([grid, self.motion_cnn(change.flatten(0, 1))], dim=1)
         return self.project(grid).view(b, t, -1)
 
 
