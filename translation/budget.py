@@ -75,8 +75,9 @@ def sample(items: Sequence[T], size: int, seed: int = 0) -> list[T]:
 
 
 def seconds_per_item(run: Callable[[list[T]], object], items: Sequence[T]) -> float:
-    """Time ``run`` on the first :data:`PROBE_PAIRS` of ``items``, per item."""
-    probe = list(items[:PROBE_PAIRS])
+    """Time ``run`` on :data:`PROBE_PAIRS` of ``items`` drawn at random (the first ones may
+    all be short), per item."""
+    probe = sample(items, PROBE_PAIRS, seed=3)
     if not probe:
         return 0.0
     start = time.perf_counter()

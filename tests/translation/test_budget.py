@@ -68,3 +68,12 @@ def test_a_budgeted_run_chooses_and_tests_on_the_pairs_that_fit(catalogs, tmp_pa
             run["compared_on"] == 6
             and "compared on 6 validation pairs" in (model / "README.md").read_text()
         )
+
+
+def test_a_short_budget_changes_only_the_defaults_the_command_line_leaves():
+    short = ["--max-minutes", "30"]
+    for name, value in train_module.SHORT_BUDGET_DEFAULTS.items():
+        assert getattr(train_module.parse_args(short), name) == value
+        assert getattr(train_module.parse_args([]), name) != value
+        assert getattr(train_module.parse_args(["--max-minutes", "600"]), name) != value
+    assert train_module.parse_args([*short, "--input-feeding"]).input_feeding is True
