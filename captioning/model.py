@@ -23,7 +23,8 @@ class CaptionConfig:
         encoder: ``scene-cnn`` (trained from scratch) or ``resnet18/34/50/101``.
         channels: width of the scene CNN's first block (the grid has 8x this).
         image_size: images are resized to this square before encoding.
-        embed_dim, hidden_size: word embedding and decoder state sizes.
+        embed_dim: size of each word's embedding.
+        hidden_size: the decoder's state size.
         cell: ``lstm`` (Show, Attend and Tell), ``gru`` or ``rnn``.
         attention: ``additive`` (as in the paper), ``dot`` or ``general``.
         input_feeding: feed the attentional state back into the decoder.

@@ -46,7 +46,8 @@ class VideoConfig:
         temporal: ``rnn`` (a bidirectional RNN over the frames) or ``mean`` (the frames'
             mean feature: no order).
         encoder_hidden: the frame RNN's state size per direction.
-        embed_dim, hidden_size: word embedding and decoder state sizes.
+        embed_dim: size of each word's embedding.
+        hidden_size: the decoder's state size.
         cell: ``gru``, ``lstm`` or ``rnn``, for the frame RNN and the decoder.
         attention: ``additive``, ``dot`` or ``general`` (over time).
         input_feeding: feed the attentional state back into the decoder.
