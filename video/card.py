@@ -20,7 +20,8 @@ from video.model import FORMAT_VERSION, MODEL_TYPE, VideoConfig
 CLIP_METRICS_NOTE = """`exact`: the whole caption is the reference; `actions_right`: every object's actions right, in
 order; `objects_right`: every object named right (size, colour, shape) in the right order;
 `direction_right`: objects that move, with the right direction(s); `order_right`: two-action
-clips with both actions right and in order; `object_action_right`: per object. BLEU-4
+clips with both actions right and in order; `two_objects_right`: two-object clips with both
+objects' actions right; `object_action_right`: per object. BLEU-4
 (sacreBLEU, 0-1) and CIDEr-D against the one reference."""
 
 

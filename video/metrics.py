@@ -66,10 +66,13 @@ def clip_scores(references: list[str], hypotheses: list[str]) -> dict[str, float
     * ``direction_right``: over objects whose reference moves, the moves' directions right
       (the object's actions that are moves, in order);
     * ``order_right``: over two-action clips, both actions right and in order;
+    * ``two_objects_right``: over two-object clips, both objects' actions right (where the
+      decoder must tie each action to its object, not only see it);
     * ``object_action_right``: over all objects, the object's actions right.
     """
     exact = actions = objects = 0
     moving = direction = two_action = order = all_objects = object_action = 0
+    two_object = pair = 0
     for reference, hypothesis in zip(references, hypotheses, strict=True):
         ref, hyp = parse_caption(reference), parse_caption(hypothesis)
         matched = _match(ref, hyp)
@@ -78,7 +81,8 @@ def clip_scores(references: list[str], hypotheses: list[str]) -> dict[str, float
         right = [
             m is not None and m.actions == r.actions for r, m in zip(ref, matched, strict=True)
         ]
-        actions += all(right) and len(hyp) == len(ref)
+        all_right = all(right) and len(hyp) == len(ref)
+        actions += all_right
         all_objects += len(ref)
         object_action += sum(right)
         for r, m in zip(ref, matched, strict=True):
@@ -90,6 +94,9 @@ def clip_scores(references: list[str], hypotheses: list[str]) -> dict[str, float
         if len(ref) == 1 and len(ref[0].actions) == 2:
             two_action += 1
             order += right[0]
+        if len(ref) == 2:
+            two_object += 1
+            pair += all_right
     n = max(1, len(references))
     return {
         "exact": exact / n,
@@ -97,6 +104,7 @@ def clip_scores(references: list[str], hypotheses: list[str]) -> dict[str, float
         "objects_right": objects / n,
         "direction_right": direction / max(1, moving),
         "order_right": order / max(1, two_action),
+        "two_objects_right": pair / max(1, two_object),
         "object_action_right": object_action / max(1, all_objects),
         "two_action_clips": float(two_action),
     }

@@ -19,7 +19,8 @@ def test_captions_read_back_into_clauses():
 
 def test_a_perfect_caption_scores_one_everywhere():
     scores = clip_scores([TWO_ACTIONS, TWO_OBJECTS], [TWO_ACTIONS, TWO_OBJECTS])
-    for key in ("exact", "actions_right", "objects_right", "direction_right", "order_right"):
+    keys = ("exact", "actions_right", "objects_right", "direction_right", "order_right")
+    for key in (*keys, "two_objects_right"):
         assert scores[key] == 1.0
 
 
@@ -35,12 +36,14 @@ def test_a_wrong_direction_counts_against_direction_only_for_that_object():
     )
     assert scores["direction_right"] == 0 and scores["actions_right"] == 0
     assert scores["object_action_right"] == pytest.approx(0.5)
+    assert scores["two_objects_right"] == 0
 
 
 def test_objects_are_matched_by_name_before_position():
     named_backwards = "a large green triangle stays still and a small red circle moves down"
     scores = clip_scores([TWO_OBJECTS], [named_backwards])
     assert scores["actions_right"] == 1 and scores["objects_right"] == 0 and scores["exact"] == 0
+    assert scores["two_objects_right"] == 1
 
 
 def test_a_wrong_colour_keeps_the_action_by_position():
