@@ -37,11 +37,13 @@ class VideoDescription:
         text: the caption.
         tokens: its words.
         attention: (len(tokens), frames) attention over the sampled frames; each word's row
-            sums to 1 (a model without order, ``temporal="mean"``, attends to one pooled
-            feature: its rows are spread evenly over the frames).
+            sums to 1 with its row of ``places`` (a model without order, ``temporal="mean"``,
+            attends to one pooled feature: its share is spread evenly over the frames).
         frame_times: the time (s) of each sampled frame in the video.
         frames: the sampled frames (frames, H, W, 3) uint8, as read (at most 160 pixels a side).
         score: the length-normalised log-probability the search ranked by.
+        places: (len(tokens), s, s) attention over the cells of the CNN's grid, for a model
+            that attends over places (``VideoConfig.places``); else None.
     """
 
     text: str
@@ -50,6 +52,7 @@ class VideoDescription:
     frame_times: list[float]
     frames: np.ndarray
     score: float
+    places: np.ndarray | None = None
 
 
 def list_pretrained() -> list[str]:
@@ -123,23 +126,29 @@ class VideoTagger:
             for frames, nbest in zip(chunk, nbests, strict=True):
                 best = nbest[0]
                 words = self.vocab.decode(best.tokens)
-                attention = (
-                    best.attention.reshape(len(best.tokens), memory.size(1))
-                    .numpy()
-                    .astype(np.float32)
-                )
-                if attention.shape[1] != self.config.frames:  # one pooled feature: no "when"
-                    attention = np.full(
-                        (len(best.tokens), self.config.frames), 1.0 / self.config.frames, np.float32
-                    )
+                attention = best.attention.reshape(len(best.tokens), memory.size(1)).numpy()
+                over_time, over_places = self._split_attention(attention.astype(np.float32))
                 results.append(
                     VideoDescription(
                         detokenize(words),
                         words,
-                        attention,
+                        over_time,
                         frames.times,
                         frames.pixels,
                         float(best.score),
+                        over_places,
                     )
                 )
         return results
+
+    def _split_attention(self, attention: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Attention (words, T' + P) over the memory -> (words, frames) over time and
+        (words, s, s) over places (or None)."""
+        steps, frames = self.model.time_steps, self.config.frames
+        over_time, over_places = attention[:, :steps], attention[:, steps:]
+        if steps != frames:  # one pooled feature: no "when", its share spread evenly
+            over_time = np.repeat(over_time / frames, frames, axis=1)
+        if self.model.places is None:
+            return over_time, None
+        side = self.config.frame_size // 16
+        return over_time, over_places.reshape(len(attention), side, side)

@@ -3,7 +3,8 @@
     frames (B, T, 3, S, S) -> the scene CNN on every frame (and, optionally, a second CNN on
     its difference from the frame before) -> a feature per frame (B, T, F)
     -> a bidirectional RNN over the frames (B, T, 2H) -> the shared attention decoder writes
-    the caption, attending over time.
+    the caption, attending over time (and, optionally, over places: each grid cell's features
+    in every frame, (B, P, 2H), beside the frames' memory).
 
 ``temporal="mean"`` replaces the RNN by the mean of the frame features: the same CNN and
 decoder with no notion of order, to measure what the recurrence adds.
@@ -42,6 +43,11 @@ class VideoConfig:
             feature instead of inferred by comparing two. Its own filters, because the
             differences given as three more planes of the one stem took the filters that
             tell colours apart.
+        places: the decoder also attends over places: each cell of the CNN's grid with its
+            features in every frame, in order (what happened there during the clip), so an
+            action can be read where its object is as well as when. Over time alone, two
+            objects acting at once share one feature per frame, and the decoder has to untangle
+            which action was whose.
         frame_dim: size of the feature each frame becomes.
         temporal: ``rnn`` (a bidirectional RNN over the frames) or ``mean`` (the frames'
             mean feature: no order).
@@ -60,6 +66,7 @@ class VideoConfig:
     channels: int = 16
     input_coords: bool = True
     motion_input: bool = False
+    places: bool = False
     frame_dim: int = 256
     temporal: str = "rnn"
     encoder_hidden: int = 128
@@ -88,6 +95,7 @@ class FrameEncoder(nn.Module):
         if self.motion_cnn is not None:
             grid_channels += self.motion_cnn.out_channels
         side = config.frame_size // 16
+        self.grid_channels = grid_channels
         self.project = nn.Sequential(
             nn.Flatten(),
             nn.Linear(grid_channels * side * side, config.frame_dim),
@@ -95,18 +103,44 @@ class FrameEncoder(nn.Module):
             nn.Dropout(config.dropout),
         )
 
-    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+    def grids(self, frames: torch.Tensor) -> torch.Tensor:
+        """Frames (B, T, 3, S, S) -> grids (B, T, C, S/16, S/16)."""
         b, t = frames.shape[:2]
         grid = self.cnn(frames.flatten(0, 1))
         if self.motion_cnn is not None:
             change = torch.diff(frames, dim=1, prepend=frames[:, :1])
             grid = torch.cat([grid, self.motion_cnn(change.flatten(0, 1))], dim=1)
-        return self.project(grid).view(b, t, -1)
+        return grid.unflatten(0, (b, t))
+
+    def features(self, grids: torch.Tensor) -> torch.Tensor:
+        """Grids (B, T, C, s, s) -> features (B, T, F)."""
+        return self.project(grids.flatten(0, 1)).unflatten(0, grids.shape[:2])
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        return self.features(self.grids(frames))
+
+
+class PlaceEncoder(nn.Module):
+    """Grids (B, T, C, s, s) -> places (B, s*s, D): each cell's features in every frame, in
+    order, projected together (the cell's own short film), plus a learned embedding of where
+    the cell is."""
+
+    def __init__(self, frames: int, channels: int, side: int, dim: int, dropout: float) -> None:
+        super().__init__()
+        self.project = nn.Linear(frames * channels, dim)
+        self.where = nn.Parameter(torch.zeros(side * side, dim))
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, grids: torch.Tensor) -> torch.Tensor:
+        b, t, c, h, w = grids.shape
+        cells = grids.permute(0, 3, 4, 1, 2).reshape(b, h * w, t * c)
+        return self.dropout(torch.relu(self.project(cells) + self.where))
 
 
 class VideoModel(nn.Module):
-    """``forward(frames, tokens_in)`` -> logits (B, L, V) and attention over time (B, L, T')
-    where T' is the frame count (``rnn``) or 1 (``mean``)."""
+    """``forward(frames, tokens_in)`` -> logits (B, L, V) and attention over the memory
+    (B, L, T' + P): T' time steps, the frame count (``rnn``) or 1 (``mean``), then P places
+    (``places``; else none)."""
 
     def __init__(self, config: VideoConfig) -> None:
         super().__init__()
@@ -126,6 +160,13 @@ class VideoModel(nn.Module):
         else:
             self.temporal = None
             memory_dim = config.frame_dim
+        self.time_steps = config.frames if self.temporal is not None else 1
+        side = config.frame_size // 16
+        self.places = (
+            PlaceEncoder(config.frames, self.frames.grid_channels, side, memory_dim, config.dropout)
+            if config.places
+            else None
+        )
         self.decoder = AttentionRNNDecoder(
             config.vocab_size,
             config.embed_dim,
@@ -138,11 +179,17 @@ class VideoModel(nn.Module):
         )
 
     def encode(self, frames: torch.Tensor) -> torch.Tensor:
-        """Frames (B, T, 3, S, S) -> memory (B, T, 2H) (``rnn``) or (B, 1, F) (``mean``)."""
-        features = self.frames(frames)
+        """Frames (B, T, 3, S, S) -> memory (B, T' + P, D): over time (B, T, 2H) (``rnn``) or
+        (B, 1, F) (``mean``), then the places (``places``)."""
+        grids = self.frames.grids(frames)
+        features = self.frames.features(grids)
         if self.temporal is None:
-            return features.mean(dim=1, keepdim=True)
-        return self.temporal(features)[0]
+            memory = features.mean(dim=1, keepdim=True)
+        else:
+            memory = self.temporal(features)[0]
+        if self.places is not None:
+            memory = torch.cat([memory, self.places(grids)], dim=1)
+        return memory
 
     def forward(
         self, frames: torch.Tensor, tokens_in: torch.Tensor

@@ -9,7 +9,7 @@ from tests.video.conftest import TINY
 from video import VideoTagger
 from video.clips import render_clip
 from video.data import ClipDataset, clip_vocabulary, collate
-from video.model import VideoConfig, VideoModel
+from video.model import PlaceEncoder, VideoConfig, VideoModel
 from video.train import loss_fn
 
 
@@ -21,6 +21,10 @@ def test_shapes_of_both_temporal_models():
         logits, attention = model(frames, tokens)
         assert logits.shape == (2, 7, 30) and attention.shape == (2, 7, steps)
         assert torch.allclose(attention.sum(-1), torch.ones(2, 7), atol=1e-5)
+    places = VideoModel(VideoConfig(vocab_size=30, places=True, **TINY))
+    logits, attention = places(frames, tokens)
+    assert attention.shape == (2, 7, 16 + 2 * 2)  # 16 frames, then a 2x2 grid of places
+    assert torch.allclose(attention.sum(-1), torch.ones(2, 7), atol=1e-5)
     with pytest.raises(ValueError, match="temporal"):
         VideoModel(VideoConfig(temporal="max"))
     with pytest.raises(ValueError, match="multiple of 16"):
@@ -57,11 +61,37 @@ def test_motion_input_lets_each_frame_feature_see_the_frame_before():
         assert torch.allclose(a[:, 3], b[:, 3])
 
 
+def test_each_place_reads_its_own_cell_in_every_frame_in_order():
+    torch.manual_seed(0)
+    places = PlaceEncoder(frames=4, channels=3, side=2, dim=8, dropout=0.0)
+    grids = torch.rand(1, 4, 3, 2, 2)
+    corner_changed = grids.clone()
+    corner_changed[:, 2, :, 0, 0] += 1.0  # the top-left cell, in frame 2 only
+    a, b = places(grids), places(corner_changed)
+    assert a.shape == (1, 4, 8)
+    assert not torch.allclose(a[:, 0], b[:, 0]) and torch.allclose(a[:, 1:], b[:, 1:])
+    swapped = grids[:, [1, 0, 2, 3]]  # the same frames in another order
+    assert not torch.allclose(places(swapped), a)
+
+
+def test_describe_splits_attention_into_time_and_places():
+    vocab = clip_vocabulary()
+    for temporal in ("rnn", "mean"):
+        torch.manual_seed(0)
+        config = VideoConfig(vocab_size=len(vocab), temporal=temporal, places=True, **TINY)
+        tagger = VideoTagger(VideoModel(config), vocab)
+        result = tagger.describe(render_clip(3).frames, beam_size=2)
+        assert result.attention.shape == (len(result.tokens), 16)
+        assert result.places.shape == (len(result.tokens), 2, 2)
+        together = result.attention.sum(1) + result.places.sum((1, 2))
+        assert np.allclose(together, 1.0, atol=1e-4)
+
+
 def test_describe_gives_words_attention_and_times(tiny_video_dir):
     tagger = VideoTagger.from_pretrained(tiny_video_dir)
     clip = render_clip(5)
     result = tagger.describe(clip.frames, beam_size=2)
-    assert result.attention.shape == (len(result.tokens), 16)
+    assert result.attention.shape == (len(result.tokens), 16) and result.places is None
     if result.tokens:
         assert np.allclose(result.attention.sum(1), 1.0, atol=1e-4)
     assert result.frame_times == pytest.approx([t / 8 for t in range(16)])
