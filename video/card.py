@@ -64,6 +64,10 @@ def render_card(model_dir: str | Path) -> str:
         if config.temporal == "rnn"
         else "the mean of the frame features (no order)"
     )
+    streams = "the scene CNN"
+    if config.motion_input:
+        streams += " (and a second CNN, half as wide, on each frame's difference from the one before)"
+    where = "time and the grid's places" if config.places else "time"
     figures = ""
     if test:
         figures = f"## Test figures ({test['data']}, beam {test['beam_size']})\n{_table(test['metrics'])}\n\n"
@@ -86,9 +90,9 @@ def render_card(model_dir: str | Path) -> str:
         command += f" --data {data['captions']} --videos {data['videos']}"
     return f"""# Video tagging model (`{model_dir.name}`)
 
-{config.frames} frames sampled evenly from the video, each resized to {config.frame_size}x{config.frame_size} and read by the
-scene CNN into a {config.frame_dim}-feature; {temporal}; {"an" if config.cell in ("lstm", "rnn") else "a"} {config.cell.upper()} decoder ({config.hidden_size}) with {config.attention}
-attention over time writes the caption; {config.vocab_size} words.
+{config.frames} frames sampled evenly from the video, each resized to {config.frame_size}x{config.frame_size} and read by
+{streams} into a {config.frame_dim}-feature; {temporal}; {"an" if config.cell in ("lstm", "rnn") else "a"} {config.cell.upper()} decoder ({config.hidden_size}) with {config.attention}
+attention over {where} writes the caption; {config.vocab_size} words.
 
 ## Data
 {_data(data)}
