@@ -66,7 +66,9 @@ def render_card(model_dir: str | Path) -> str:
     )
     streams = "the scene CNN"
     if config.motion_input:
-        streams += " (and a second CNN, half as wide, on each frame's difference from the one before)"
+        streams += (
+            " (and a second CNN, half as wide, on each frame's difference from the one before)"
+        )
     where = "time and the grid's places" if config.places else "time"
     figures = ""
     if test:
