@@ -150,5 +150,5 @@ class VideoTagger:
             over_time = np.repeat(over_time / frames, frames, axis=1)
         if self.model.places is None:
             return over_time, None
-        side = self.config.frame_size // 16
+        side = self.config.grid_side
         return over_time, over_places.reshape(len(attention), side, side)

@@ -72,7 +72,7 @@ def clip_scores(references: list[str], hypotheses: list[str]) -> dict[str, float
     """
     exact = actions = objects = 0
     moving = direction = two_action = order = all_objects = object_action = 0
-    two_object = pair = 0
+    two_object = two_object_right = 0
     for reference, hypothesis in zip(references, hypotheses, strict=True):
         ref, hyp = parse_caption(reference), parse_caption(hypothesis)
         matched = _match(ref, hyp)
@@ -96,7 +96,7 @@ def clip_scores(references: list[str], hypotheses: list[str]) -> dict[str, float
             order += right[0]
         if len(ref) == 2:
             two_object += 1
-            pair += all_right
+            two_object_right += all_right
     n = max(1, len(references))
     return {
         "exact": exact / n,
@@ -104,7 +104,7 @@ def clip_scores(references: list[str], hypotheses: list[str]) -> dict[str, float
         "objects_right": objects / n,
         "direction_right": direction / max(1, moving),
         "order_right": order / max(1, two_action),
-        "two_objects_right": pair / max(1, two_object),
+        "two_objects_right": two_object_right / max(1, two_object),
         "object_action_right": object_action / max(1, all_objects),
         "two_action_clips": float(two_action),
     }

@@ -77,6 +77,11 @@ class VideoConfig:
     input_feeding: bool = True
     dropout: float = 0.1
 
+    @property
+    def grid_side(self) -> int:
+        """The side of the CNN's grid (the scene CNN takes a frame down 16x)."""
+        return self.frame_size // 16
+
 
 class FrameEncoder(nn.Module):
     """Frames (B, T, 3, S, S) -> features (B, T, F): the scene CNN's grid (with the motion
