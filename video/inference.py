@@ -144,11 +144,11 @@ class VideoTagger:
     def _split_attention(self, attention: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Attention (words, T' + P) over the memory -> (words, frames) over time and
         (words, s, s) over places (or None)."""
-        steps, frames = self.model.time_steps, self.config.frames
+        steps, frames = self.config.time_steps, self.config.frames
         over_time, over_places = attention[:, :steps], attention[:, steps:]
         if steps != frames:  # one pooled feature: no "when", its share spread evenly
             over_time = np.repeat(over_time / frames, frames, axis=1)
-        if self.model.places is None:
+        if not self.config.places:
             return over_time, None
         side = self.config.grid_side
         return over_time, over_places.reshape(len(attention), side, side)

@@ -82,6 +82,11 @@ class VideoConfig:
         """The side of the CNN's grid (the scene CNN takes a frame down 16x)."""
         return self.frame_size // 16
 
+    @property
+    def time_steps(self) -> int:
+        """Memory positions over time: one per frame (``rnn``) or one pooled (``mean``)."""
+        return self.frames if self.temporal == "rnn" else 1
+
 
 class FrameEncoder(nn.Module):
     """Frames (B, T, 3, S, S) -> features (B, T, F): the scene CNN's grid (with the motion
@@ -165,7 +170,6 @@ class VideoModel(nn.Module):
         else:
             self.temporal = None
             memory_dim = config.frame_dim
-        self.time_steps = config.frames if self.temporal is not None else 1
         side = config.frame_size // 16
         self.places = (
             PlaceEncoder(config.frames, self.frames.grid_channels, side, memory_dim, config.dropout)
