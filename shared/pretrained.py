@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import torch
-from safetensors.torch import load_model, save_file, save_model
+from safetensors.torch import load_file, load_model, save_file, save_model
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
@@ -202,6 +202,31 @@ def load_weights(model: torch.nn.Module, directory: str | Path) -> torch.nn.Modu
             f" {sorted(unexpected)}"
         )
     return model
+
+
+def warm_start(model: torch.nn.Module, directory: str | Path) -> tuple[list[str], list[str]]:
+    """Start ``model`` from a saved model's weights where they fit: each tensor of
+    ``model.safetensors`` whose name and shape match one of ``model``'s is copied; the rest of
+    ``model`` keeps its fresh initialisation (say, a part the saved model did not have).
+
+    Returns:
+        the names copied and the names left fresh, each sorted.
+
+    Raises:
+        ModelLoadError: the folder has no weights, or not one tensor fits ``model``.
+    """
+    path = Path(directory) / WEIGHTS_NAME
+    if not path.is_file():
+        raise ModelLoadError(f"{directory} has no {WEIGHTS_NAME}")
+    saved = load_file(str(path))
+    own = model.state_dict()
+    fits = {k: v for k, v in saved.items() if k in own and own[k].shape == v.shape}
+    if not fits:
+        raise ModelLoadError(f"no tensor of {path} fits the model (another kind of model?)")
+    with torch.no_grad():
+        for name, tensor in fits.items():
+            own[name].copy_(tensor.to(own[name].dtype))
+    return sorted(fits), sorted(set(own) - set(fits))
 
 
 def load_pretrained(

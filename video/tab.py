@@ -13,7 +13,7 @@ from shared.plots import attention_heatmap
 from shared.pretrained import ModelChoices
 from shared.tabs import user_errors
 from shared.uploads import upload_path
-from video.figures import attention_strip
+from video.figures import attention_strip, place_tiles
 from video.inference import DEFAULT_MODEL, PRETRAINED_DIR, VideoTagger
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
@@ -25,7 +25,8 @@ MODELS = ModelChoices(PRETRAINED_DIR, VideoTagger.from_pretrained, "video")
 @user_errors("/describe", USER_ERROR)
 def describe(video, model: str = DEFAULT_MODEL, beam_size: float = 3):
     """Describe an uploaded video; returns the caption, the frame strip with each word's
-    attention, and the attention as a heatmap (words x frame times)."""
+    attention, the attention as a heatmap (words x frame times), and for a model that attends
+    over places each word's attention over the picture (hidden for other models)."""
     path = upload_path(video)
     if path is None:
         raise ValueError("Upload a video (MP4, WebM, AVI, GIF...) or pick an example.")
@@ -43,7 +44,12 @@ def describe(video, model: str = DEFAULT_MODEL, beam_size: float = 3):
         tokens,
         title="Attention over time (words x frames)",
     )
-    return result.text, strip, heatmap
+    tiles = (
+        place_tiles(result.frames, attention, result.places, tokens)
+        if result.places is not None and result.tokens
+        else None
+    )
+    return result.text, strip, heatmap, gr.update(value=tiles, visible=tiles is not None)
 
 
 def build_tab(model_dir: str | None = None) -> None:
@@ -77,6 +83,13 @@ def build_tab(model_dir: str | None = None) -> None:
                 elem_id="video-strip",
             )
             heatmap = gr.Plot(label="Attention over time", elem_id="video-heatmap")
+            places = gr.Image(
+                label="Where in the picture it looked, word by word (share of its attention)",
+                type="numpy",
+                format="png",
+                visible=False,
+                elem_id="video-places",
+            )
     model.change(MODELS.card, [model], [card], api_visibility="private")
     examples = sorted(str(p) for p in EXAMPLES_DIR.glob("*.mp4"))
     if examples:
@@ -84,7 +97,7 @@ def build_tab(model_dir: str | None = None) -> None:
     button.click(
         describe,
         inputs=[video, model, beam],
-        outputs=[text, strip, heatmap],
+        outputs=[text, strip, heatmap, places],
         api_name="describe",
         # The file as uploaded: video.frames decodes it (limits, clear errors for non-videos).
         preprocess=False,

@@ -10,6 +10,7 @@ Examples:
     python -m video.train --max-steps 2                                     # smoke run
     python -m video.train --out runs/video --export video/pretrained/shapes
     python -m video.train --temporal mean --out runs/video-mean             # no order
+    python -m video.train --motion-input --places --init-from video/pretrained/shapes  # fine-tune
     python -m video.train --data videodatainfo.json --videos TrainValVideo/ --min-freq 3
 
 Run the same command again to resume from the run folder's checkpoint.
@@ -26,8 +27,9 @@ from torch import nn
 from shared.cards import run_record, write_info
 from shared.cli import command_line, dataclass_from_args, run_folders, run_script, train_script
 from shared.distributed import is_main_process
-from shared.pretrained import load_weights, save_pretrained
+from shared.pretrained import load_weights, save_pretrained, warm_start
 from shared.training import TrainConfig, fit
+from shared.vocab import Vocabulary
 from video.card import write_card
 from video.data import (
     ClipDataset,
@@ -92,7 +94,22 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="keep words seen this often (real video; default: 1)",
     )
+    script.run.add_argument(
+        "--init-from",
+        metavar="MODEL_DIR",
+        help="start from this model's weights where they fit (same words; parts it lacks,"
+        " say --places, start fresh); a resumed run keeps its checkpoint instead",
+    )
     return script.parser
+
+
+def init_from(model: VideoModel, directory: str, vocab: Vocabulary) -> None:
+    """Warm-start ``model`` from a saved video model with the same vocabulary."""
+    saved_vocab = Path(directory) / VOCAB_NAME
+    if not saved_vocab.is_file() or Vocabulary.load(saved_vocab) != vocab:
+        raise SystemExit(f"--init-from {directory}: its vocabulary is not this run's")
+    copied, fresh = warm_start(model, directory)
+    print(f"started from {directory}: {len(copied)} tensors copied, fresh: {fresh or 'none'}")
 
 
 def loss_fn(model: nn.Module, batch: dict[str, torch.Tensor]):
@@ -121,6 +138,8 @@ def main(argv: list[str] | None = None) -> Path:
     train_config = dataclass_from_args(TrainConfig, args)
     torch.manual_seed(train_config.seed)
     model = VideoModel(config)
+    if args.init_from:
+        init_from(model, args.init_from, vocab)
     if is_main_process():
         n_params = sum(p.numel() for p in model.parameters())
         print(

@@ -199,13 +199,13 @@ def test_broken_model_folder_is_refused_at_start(tmp_path):
 
 def test_describe_video(client, tmp_path):
     example = VIDEO_EXAMPLES / "clip-2000900009.mp4"
-    text, strip, heatmap = client.predict(
+    text, strip, heatmap, places = client.predict(
         handle_file(str(example)), "shapes", 3, api_name="/describe"
     )
     assert (
         text and text == VideoTagger.from_pretrained("shapes").describe(example, beam_size=3).text
     )
-    assert strip and heatmap is not None
+    assert strip and heatmap is not None and places is None  # no places in this model
     (tmp_path / "notes.webm").write_bytes(b"\x1a\x45\xdf\xa3" + b"junk" * 100)
     with pytest.raises(AppError, match="not a readable video"):
         client.predict(handle_file(str(tmp_path / "notes.webm")), "shapes", 3, api_name="/describe")

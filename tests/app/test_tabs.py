@@ -2,19 +2,45 @@
 out), without a server: the quick check of each tab's one call and its messages."""
 
 import gradio as gr
+import numpy as np
 import pytest
+import torch
 
 from captioning.scenes import SPLIT_SEEDS, render_scene
 from captioning.tab import caption
 from intent.tab import classify
 from shared.metrics import cer
+from shared.pretrained import save_pretrained
 from speech.tab import EXAMPLES_DIR as SPEECH_EXAMPLES
 from speech.tab import transcribe
 from textgen.tab import fill, generate, score
 from translation.tab import translate
 from video import VideoTagger
+from video import tab as video_tab
+from video.data import clip_vocabulary
+from video.figures import place_tiles
+from video.inference import VOCAB_NAME
+from video.model import FORMAT_VERSION, MODEL_TYPE, VideoConfig, VideoModel
 from video.tab import EXAMPLES_DIR as VIDEO_EXAMPLES
 from video.tab import describe
+
+
+def test_video_tab_shows_places_for_a_model_that_attends_over_them(tmp_path, monkeypatch):
+    vocab = clip_vocabulary()
+    torch.manual_seed(0)
+    config = VideoConfig(vocab_size=len(vocab), places=True, frame_size=32, channels=4)
+    save_pretrained(
+        VideoModel(config), tmp_path, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+    )
+    vocab.save(tmp_path / VOCAB_NAME)
+    monkeypatch.setattr(video_tab.MODELS, "extra", [str(tmp_path)])
+    example = VIDEO_EXAMPLES / "clip-2000900001.mp4"
+    expected = VideoTagger.from_pretrained(tmp_path).describe(example, beam_size=1)
+    assert expected.tokens, "the untrained model should say something to draw"
+    text, _, _, places = describe({"path": str(example)}, str(tmp_path), 1)
+    assert text == expected.text and places["visible"] is True
+    tiles = place_tiles(expected.frames, expected.attention, expected.places, expected.tokens)
+    assert np.array_equal(places["value"], tiles)
 
 
 def test_caption_tab(tmp_path):
@@ -94,12 +120,13 @@ def test_textgen_tab():
 
 def test_video_tab(tmp_path):
     example = VIDEO_EXAMPLES / "clip-2000900001.mp4"
-    text, strip, heatmap = describe({"path": str(example)}, "shapes", 2)
+    text, strip, heatmap, places = describe({"path": str(example)}, "shapes", 2)
     assert (
         text and text == VideoTagger.from_pretrained("shapes").describe(example, beam_size=2).text
     )
     words = len(text.replace(",", " ,").split())
     assert strip.shape[0] > 64 * (words + 1) and heatmap is not None
+    assert places["visible"] is False  # the shipped model attends over time only
     with pytest.raises(gr.Error, match="Upload a video"):
         describe(None, "shapes", 2)
     (tmp_path / "notes.mp4").write_text("not a video" * 50)

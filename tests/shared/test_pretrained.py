@@ -13,6 +13,7 @@ from shared.pretrained import (
     load_weights,
     resolve_model_dir,
     save_pretrained,
+    warm_start,
 )
 
 
@@ -82,6 +83,31 @@ def test_weights_of_another_shape_are_refused(tmp_path):
     save_pretrained(build(TinyConfig()), tmp_path, TinyConfig(), model_type="tiny")
     with pytest.raises(ModelLoadError, match="does not fit the model.*size mismatch"):
         load_weights(build(TinyConfig(hidden_size=8)), tmp_path)
+
+
+def test_warm_start_copies_what_fits_and_leaves_new_parts_fresh(tmp_path):
+    class WithExtra(AttentionRNNDecoder):
+        def __init__(self) -> None:
+            super().__init__(11, 8, 16, 16, cell="lstm")
+            self.extra = torch.nn.Linear(3, 3)
+
+    save_pretrained(build(TinyConfig()), tmp_path, TinyConfig(), model_type="tiny")
+    saved = load_weights(build(TinyConfig()), tmp_path).state_dict()
+    torch.manual_seed(1)
+    model = WithExtra()
+    extra_before = model.extra.weight.detach().clone()
+    copied, fresh = warm_start(model, tmp_path)
+    assert copied == sorted(saved) and fresh == ["extra.bias", "extra.weight"]
+    own = model.state_dict()
+    assert all(torch.equal(own[name], saved[name]) for name in copied)
+    assert torch.equal(model.extra.weight, extra_before)
+    # A smaller hidden size: only the tensors whose shapes still agree (the embedding).
+    copied, fresh = warm_start(build(TinyConfig(hidden_size=8)), tmp_path)
+    assert "embedding.weight" in copied and fresh and set(copied).isdisjoint(fresh)
+    with pytest.raises(ModelLoadError, match="no tensor"):
+        warm_start(torch.nn.Linear(2, 2), tmp_path)
+    with pytest.raises(ModelLoadError, match="has no model.safetensors"):
+        warm_start(model, tmp_path / "nowhere")
 
 
 def test_names_and_directories_resolve(tmp_path):

@@ -60,6 +60,23 @@ def test_smoke_runs_export_models_that_evaluate_and_compare(tmp_path):
     assert "Measured later (4 fresh test clips" in (export / "README.md").read_text()
 
 
+def test_places_can_start_from_a_model_without_them(tmp_path, capsys):
+    common = [*("--max-steps", "1", "--batch-size", "4", "--train-clips", "4"), *TINY_ARGS]
+    common += ["--valid-clips", "2", "--test-clips", "2"]
+    base = train_main(["--out", str(tmp_path / "base"), *common])
+    places = train_main(
+        ["--out", str(tmp_path / "places"), "--places", "--init-from", str(base), *common]
+    )
+    assert "fresh: ['places.project.bias', 'places.project.weight', 'places.where']" in (
+        capsys.readouterr().out
+    )
+    info = json.loads((places / "training.json").read_text())
+    assert f"--init-from {base}" in info["history"][0]["command"]
+    frame = __import__("numpy").zeros((32, 32, 3), "uint8")
+    result = VideoTagger.from_pretrained(places).describe([frame] * 3)
+    assert result.places is not None and result.places.shape[0] == len(result.tokens)
+
+
 def test_a_folder_of_real_video_trains_and_gets_its_own_card(tmp_path):
     _videos(tmp_path / "videos", [f"video{i}.mp4" for i in range(6)])
     splits = ["train"] * 3 + ["validate", "test", "test"]
