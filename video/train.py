@@ -10,7 +10,7 @@ Examples:
     python -m video.train --max-steps 2                                     # smoke run
     python -m video.train --out runs/video --export video/pretrained/shapes
     python -m video.train --temporal mean --out runs/video-mean             # no order
-    python -m video.train --motion-input --places --init-from video/pretrained/shapes  # fine-tune
+    python -m video.train --motion-input --places --init video/pretrained/shapes       # fine-tune
     python -m video.train --data videodatainfo.json --videos TrainValVideo/ --min-freq 3
 
 Run the same command again to resume from the run folder's checkpoint.
@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from shared.cards import run_record, write_info
+from shared.cards import read_info, run_record, write_info
 from shared.cli import command_line, dataclass_from_args, run_folders, run_script, train_script
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained, warm_start
@@ -95,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep words seen this often (real video; default: 1)",
     )
     script.run.add_argument(
+        "--init",
         "--init-from",
+        dest="init",
         metavar="MODEL_DIR",
         help="start from this model's weights where they fit (same words; parts it lacks,"
         " say --places, start fresh); a resumed run keeps its checkpoint instead",
@@ -107,7 +109,7 @@ def init_from(model: VideoModel, directory: str, vocab: Vocabulary) -> None:
     """Warm-start ``model`` from a saved video model with the same vocabulary."""
     saved_vocab = Path(directory) / VOCAB_NAME
     if not saved_vocab.is_file() or Vocabulary.load(saved_vocab) != vocab:
-        raise SystemExit(f"--init-from {directory}: its vocabulary is not this run's")
+        raise SystemExit(f"--init {directory}: its vocabulary is not this run's")
     copied, fresh = warm_start(model, directory)
     print(f"started from {directory}: {len(copied)} tensors copied, fresh: {fresh or 'none'}")
 
@@ -138,8 +140,8 @@ def main(argv: list[str] | None = None) -> Path:
     train_config = dataclass_from_args(TrainConfig, args)
     torch.manual_seed(train_config.seed)
     model = VideoModel(config)
-    if args.init_from:
-        init_from(model, args.init_from, vocab)
+    if args.init:
+        init_from(model, args.init, vocab)
     if is_main_process():
         n_params = sum(p.numel() for p in model.parameters())
         print(
@@ -199,14 +201,16 @@ def main(argv: list[str] | None = None) -> Path:
     info = {
         "data": data,
         "selected_by": "CIDEr-D" if args.data else "score (actions right + exact + BLEU-4)",
+        # A model started from another lists the runs behind that one first.
         "history": [
+            *(read_info(args.init).get("history", []) if args.init else []),
             run_record(
                 command_line("video.train", argv),
                 result.step,
                 result.best_step,
                 result.seconds,
                 batch_size=train_config.batch_size,
-            )
+            ),
         ],
         "test": {
             "data": what,

@@ -65,13 +65,15 @@ def test_places_can_start_from_a_model_without_them(tmp_path, capsys):
     common += ["--valid-clips", "2", "--test-clips", "2"]
     base = train_main(["--out", str(tmp_path / "base"), *common])
     places = train_main(
-        ["--out", str(tmp_path / "places"), "--places", "--init-from", str(base), *common]
+        ["--out", str(tmp_path / "places"), "--places", "--init", str(base), *common]
     )
     assert "fresh: ['places.project.bias', 'places.project.weight', 'places.where']" in (
         capsys.readouterr().out
     )
-    info = json.loads((places / "training.json").read_text())
-    assert f"--init-from {base}" in info["history"][0]["command"]
+    runs = json.loads((places / "training.json").read_text())["history"]
+    assert len(runs) == 2 and "--init" not in runs[0]["command"]
+    assert f"--init {base}" in runs[1]["command"]
+    assert "Then, continuing from that model" in (places / "README.md").read_text()
     frame = __import__("numpy").zeros((32, 32, 3), "uint8")
     result = VideoTagger.from_pretrained(places).describe([frame] * 3)
     assert result.places is not None and result.places.shape[0] == len(result.tokens)
