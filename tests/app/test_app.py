@@ -205,7 +205,7 @@ def test_describe_video(client, tmp_path):
     assert (
         text and text == VideoTagger.from_pretrained("shapes").describe(example, beam_size=3).text
     )
-    assert strip and heatmap is not None and places is None  # no places in this model
+    assert strip and heatmap is not None and places  # the shipped model attends over places
     (tmp_path / "notes.webm").write_bytes(b"\x1a\x45\xdf\xa3" + b"junk" * 100)
     with pytest.raises(AppError, match="not a readable video"):
         client.predict(handle_file(str(tmp_path / "notes.webm")), "shapes", 3, api_name="/describe")

@@ -18,29 +18,36 @@ from translation.tab import translate
 from video import VideoTagger
 from video import tab as video_tab
 from video.data import clip_vocabulary
-from video.figures import place_tiles
+from video.figures import TILE, TILES_PER_ROW, place_tiles
 from video.inference import VOCAB_NAME
 from video.model import FORMAT_VERSION, MODEL_TYPE, VideoConfig, VideoModel
 from video.tab import EXAMPLES_DIR as VIDEO_EXAMPLES
 from video.tab import describe
 
 
-def test_video_tab_shows_places_for_a_model_that_attends_over_them(tmp_path, monkeypatch):
+def test_video_tab_shows_places_only_for_a_model_that_attends_over_them(tmp_path, monkeypatch):
     vocab = clip_vocabulary()
-    torch.manual_seed(0)
-    config = VideoConfig(vocab_size=len(vocab), places=True, frame_size=32, channels=4)
-    save_pretrained(
-        VideoModel(config), tmp_path, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
-    )
-    vocab.save(tmp_path / VOCAB_NAME)
-    monkeypatch.setattr(video_tab.MODELS, "extra", [str(tmp_path)])
     example = VIDEO_EXAMPLES / "clip-2000900001.mp4"
-    expected = VideoTagger.from_pretrained(tmp_path).describe(example, beam_size=1)
-    assert expected.tokens, "the untrained model should say something to draw"
-    text, _, _, places = describe({"path": str(example)}, str(tmp_path), 1)
-    assert text == expected.text and places["visible"] is True
-    tiles = place_tiles(expected.frames, expected.attention, expected.places, expected.tokens)
-    assert np.array_equal(places["value"], tiles)
+    for places in (True, False):
+        folder = tmp_path / f"places-{places}"
+        torch.manual_seed(0)
+        config = VideoConfig(vocab_size=len(vocab), places=places, frame_size=32, channels=4)
+        save_pretrained(
+            VideoModel(config), folder, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+        )
+        vocab.save(folder / VOCAB_NAME)
+        monkeypatch.setattr(video_tab.MODELS, "extra", [str(folder)])
+        expected = VideoTagger.from_pretrained(folder).describe(example, beam_size=1)
+        assert expected.tokens, "the untrained model should say something to draw"
+        text, _, _, figure = describe({"path": str(example)}, str(folder), 1)
+        assert text == expected.text and figure["visible"] is places
+        if places:
+            tiles = place_tiles(
+                expected.frames, expected.attention, expected.places, expected.tokens
+            )
+            assert np.array_equal(figure["value"], tiles)
+        else:
+            assert figure["value"] is None
 
 
 def test_caption_tab(tmp_path):
@@ -126,7 +133,9 @@ def test_video_tab(tmp_path):
     )
     words = len(text.replace(",", " ,").split())
     assert strip.shape[0] > 64 * (words + 1) and heatmap is not None
-    assert places["visible"] is False  # the shipped model attends over time only
+    # The shipped model also attends over places: one tile per word, a row of them each six.
+    rows = -(-words // TILES_PER_ROW)
+    assert places["visible"] is True and rows * TILE < places["value"].shape[0] < rows * 2 * TILE
     with pytest.raises(gr.Error, match="Upload a video"):
         describe(None, "shapes", 2)
     (tmp_path / "notes.mp4").write_text("not a video" * 50)
