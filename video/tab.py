@@ -61,7 +61,9 @@ def build_tab(model_dir: str | None = None) -> None:
         "A video is a sequence of pictures: a CNN reads each of 16 frames sampled evenly from it,"
         " a bidirectional GRU reads the frames in order, and a decoder writes what happened,"
         " looking back over the frames before each word. Only order tells *moves up, then grows*"
-        " from *grows, then moves up*."
+        " from *grows, then moves up*. A model that also attends over places (the grid's cells,"
+        " each through the whole clip) shows where in the picture each word looked, and what"
+        " share of its attention went there."
         f"\n\nModel: `{default}`"
     )
     with gr.Accordion("Model card", open=False):

@@ -109,7 +109,7 @@ def init_from(model: VideoModel, directory: str, vocab: Vocabulary) -> None:
     """Warm-start ``model`` from a saved video model with the same vocabulary."""
     saved_vocab = Path(directory) / VOCAB_NAME
     if not saved_vocab.is_file() or Vocabulary.load(saved_vocab) != vocab:
-        raise SystemExit(f"--init {directory}: its vocabulary is not this run's")
+        raise ValueError(f"--init {directory}: its vocabulary is not this run's")
     copied, fresh = warm_start(model, directory)
     print(f"started from {directory}: {len(copied)} tensors copied, fresh: {fresh or 'none'}")
 

@@ -3,6 +3,9 @@ runs first, the card written from training.json, and the evaluate CLI with --com
 
 import json
 
+import pytest
+
+from shared.vocab import Vocabulary
 from tests.video.test_data import _videos
 from video import VideoTagger
 from video.card import render_card
@@ -77,6 +80,9 @@ def test_places_can_start_from_a_model_without_them(tmp_path, capsys):
     frame = __import__("numpy").zeros((32, 32, 3), "uint8")
     result = VideoTagger.from_pretrained(places).describe([frame] * 3)
     assert result.places is not None and result.places.shape[0] == len(result.tokens)
+    Vocabulary(["other", "words"]).save(base / "vocab.json")
+    with pytest.raises(ValueError, match="its vocabulary is not this run's"):
+        train_main(["--out", str(tmp_path / "other"), "--init", str(base), *common])
 
 
 def test_a_folder_of_real_video_trains_and_gets_its_own_card(tmp_path):
