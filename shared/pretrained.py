@@ -183,11 +183,17 @@ def load_generation_config(directory: str | Path, config_cls: type[C]) -> C:
     return config_cls(**data)
 
 
-def load_weights(model: torch.nn.Module, directory: str | Path) -> torch.nn.Module:
-    """Load ``model.safetensors`` into ``model`` (every tensor must match, strictly)."""
+def _weights_file(directory: str | Path) -> Path:
+    """The folder's ``model.safetensors``; a ModelLoadError when it has none."""
     path = Path(directory) / WEIGHTS_NAME
     if not path.is_file():
         raise ModelLoadError(f"{directory} has no {WEIGHTS_NAME}")
+    return path
+
+
+def load_weights(model: torch.nn.Module, directory: str | Path) -> torch.nn.Module:
+    """Load ``model.safetensors`` into ``model`` (every tensor must match, strictly)."""
+    path = _weights_file(directory)
     try:
         missing, unexpected = load_model(model, str(path), strict=False)
     except (RuntimeError, OSError, ValueError) as err:  # shapes that disagree, a broken file
@@ -215,9 +221,7 @@ def warm_start(model: torch.nn.Module, directory: str | Path) -> tuple[list[str]
     Raises:
         ModelLoadError: the folder has no weights, or not one tensor fits ``model``.
     """
-    path = Path(directory) / WEIGHTS_NAME
-    if not path.is_file():
-        raise ModelLoadError(f"{directory} has no {WEIGHTS_NAME}")
+    path = _weights_file(directory)
     saved = load_file(str(path))
     own = model.state_dict()
     fits = {k: v for k, v in saved.items() if k in own and own[k].shape == v.shape}
