@@ -184,13 +184,17 @@ def run_script(main: Callable[[], Any]) -> None:
     """Run a script's ``main``; an error the user can fix (a bad run folder, a model folder
     that does not load, bad data: a ``ValueError``) ends it with its message and exit code 2,
     not a traceback. ``kill`` (SIGTERM) stops it as Ctrl-C does, so a training run saves its
-    checkpoint first (a job in the background ignores Ctrl-C's SIGINT; it still gets this)."""
+    checkpoint first (a job in the background ignores Ctrl-C's SIGINT; it still gets this);
+    either ends it with exit code 130 (the shell's code for Ctrl-C) and no traceback, since
+    the run has already said where its checkpoint is."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         main()
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
 
