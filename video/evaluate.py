@@ -6,7 +6,7 @@ RNN, to see what order adds); ``--record`` writes the figures into the model's c
 
 Examples:
     python -m video.evaluate                                   # the shipped model, 1000 fresh test clips
-    python -m video.evaluate --compare runs/video-mean/model --record
+    python -m video.evaluate --compare shapes-mean --record    # the shipped mean-pooled model
     python -m video.evaluate --model runs/video/model --clips 200 --beam-size 1
     python -m video.evaluate --through mp4 --record           # the clips as H.264 files, decoded again
     python -m video.evaluate --styled --record                # the clips in varied looks
@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> dict:
         "--model", default="shapes", help="shipped model name or model folder (default: shapes)"
     )
     parser.add_argument(
-        "--compare", nargs="*", default=[], help="other model folders scored on the same clips"
+        "--compare",
+        nargs="*",
+        default=[],
+        help="other models (shipped names or folders) scored on the same clips",
     )
     parser.add_argument("--clips", type=int, default=1000, help="test clips (default: 1000)")
     parser.add_argument(
