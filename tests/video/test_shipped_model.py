@@ -16,6 +16,17 @@ pytestmark = pytest.mark.slow
 FRESH = range(SPLIT_SEEDS["test"] + 500_000, SPLIT_SEEDS["test"] + 500_400)
 
 
+@pytest.fixture(scope="module")
+def fresh_clips():
+    """The fresh clips, drawn once for every test here."""
+    return [render_clip(seed) for seed in FRESH]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return VideoTagger.from_pretrained("shapes")
+
+
 def test_shipped_models_are_there():
     assert {"shapes", "shapes-mean"} <= set(list_pretrained())
 
@@ -28,24 +39,25 @@ def test_shipped_models_are_there():
 FLOORS = {"actions_right": 0.91, "order_right": 0.95, "direction_right": 0.92, "bleu4": 0.9}
 
 
-def test_shipped_model_meets_its_floors():
-    tagger = VideoTagger.from_pretrained("shapes")
-    clips = [render_clip(seed) for seed in FRESH]
-    scores = score_clips(tagger, [c.frames for c in clips], [c.caption for c in clips], beam_size=3)
+def test_shipped_model_meets_its_floors(fresh_clips, shipped):
+    clips = fresh_clips
+    scores = score_clips(
+        shipped, [c.frames for c in clips], [c.caption for c in clips], beam_size=3
+    )
     assert scores["two_action_clips"] >= 90, scores
     for metric, floor in FLOORS.items():
         assert scores[metric] >= floor, scores
 
 
-def test_only_the_recurrent_model_knows_the_order_of_two_actions():
+def test_only_the_recurrent_model_knows_the_order_of_two_actions(fresh_clips, shipped):
     # "moves up, then grows" and "grows, then moves up" have the same mean frame: the
     # mean-pooled model gets 59% of the 309 two-action test clips in order (its card), near
     # the coin's 50%, where the RNN gets them all.
-    clips = [c for c in (render_clip(seed) for seed in FRESH[:200]) if ", then " in c.caption]
+    clips = [c for c in fresh_clips[:200] if ", then " in c.caption]
     frames, captions = [c.frames for c in clips], [c.caption for c in clips]
     mean_pooled = VideoTagger.from_pretrained("shapes-mean")
     assert mean_pooled.config.temporal == "mean" and len(clips) >= 40
-    recurrent = score_clips(VideoTagger.from_pretrained("shapes"), frames, captions, beam_size=3)
+    recurrent = score_clips(shipped, frames, captions, beam_size=3)
     pooled = score_clips(mean_pooled, frames, captions, beam_size=3)
     assert recurrent["order_right"] >= 0.95 and pooled["order_right"] <= 0.8, (recurrent, pooled)
 
