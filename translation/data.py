@@ -104,9 +104,16 @@ def catalog_pairs(files: list[Path]) -> list[Pair]:
     return pairs
 
 
-def read_tsv(path: str | Path, source_column: int = 0, target_column: int = 1) -> list[Pair]:
+def read_tsv(
+    path: str | Path,
+    source_column: int = 0,
+    target_column: int = 1,
+    origin_column: int | None = None,
+) -> list[Pair]:
     """Tab-separated pairs, one per line (Tatoeba / the PyTorch tutorial's ``eng-fra.txt``;
-    extra columns such as attributions are ignored)."""
+    extra columns such as attributions are ignored). Each pair's origin is ``file#line``,
+    or the text of ``origin_column`` (a model's ``test_sample.tsv`` names the catalog or
+    description each pair came from)."""
     pairs = []
     with open(path, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
@@ -122,7 +129,12 @@ def read_tsv(path: str | Path, source_column: int = 0, target_column: int = 1) -
                 clean_message(columns[target_column]),
             )
             if usable(source, target):
-                pairs.append(Pair(source, target, f"{Path(path).name}#{number}"))
+                origin = (
+                    columns[origin_column]
+                    if origin_column is not None and len(columns) > origin_column
+                    else f"{Path(path).name}#{number}"
+                )
+                pairs.append(Pair(source, target, origin))
     return pairs
 
 
@@ -189,6 +201,11 @@ def tgt_locale(lang: str) -> str:
     return DEFAULT_REGION.get(lang, lang) if lang != "en" else lang
 
 
+# The kinds of text the corpus holds: software messages (catalogs, pair files) and the
+# sentences of package descriptions.
+KINDS = ("messages", "prose")
+
+
 def kind_of(origin: str) -> str:
     """``prose`` for package descriptions, ``messages`` for catalogs and pair files."""
     return "prose" if origin.startswith(ORIGIN_PREFIX) else "messages"
@@ -203,7 +220,7 @@ def split_by_kind(
         split_by_origin(
             [p for p in pairs if kind_of(p.origin) == kind], valid_share, test_share, seed
         )
-        for kind in ("messages", "prose")
+        for kind in KINDS
         if any(kind_of(p.origin) == kind for p in pairs)
     ]
     test = [p for s in parts for p in s.test]

@@ -25,7 +25,7 @@ from shared.cli import command_line, script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
 from translation.card import record_evaluation
-from translation.data import Pair, Splits, kind_of, load_pairs, read_tsv, split_by_kind
+from translation.data import KINDS, Pair, Splits, kind_of, load_pairs, read_tsv, split_by_kind
 from translation.inference import PRETRAINED_DIR, Translator
 
 
@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> dict:
     translator = Translator.from_pretrained(model_dir)
     src, tgt = translator.config.src_lang, translator.config.tgt_lang
     if args.sample:
-        pairs = read_tsv(model_dir / "test_sample.tsv")
+        pairs = read_tsv(model_dir / "test_sample.tsv", origin_column=2)
     else:
         pairs = held_out_pairs(model_dir, args.split, args.data, src, tgt)
     dropped = 0
@@ -196,7 +196,7 @@ def by_kind(translator: Translator, model_dir: Path, pairs: list[Pair], args) ->
     src, tgt = translator.config.src_lang, translator.config.tgt_lang
     seen = training_sources(model_dir, src, tgt)
     table = {}
-    for kind in ("messages", "prose"):
+    for kind in KINDS:
         mine = [p for p in pairs if kind_of(p.origin) == kind]
         for subset, chosen in (
             ("all", mine),

@@ -16,7 +16,7 @@ from shared.cards import read_info, write_info
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import FitResult
 from translation.card import EXAMPLES, write_card
-from translation.data import Pair, Splits, kind_of
+from translation.data import KINDS, Pair, Splits, kind_of
 from translation.evaluate import figures
 from translation.inference import Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq
@@ -116,6 +116,24 @@ def init_history(init: str, info: dict) -> list[dict]:
     return [{"command": recipe[1].strip() if len(recipe) > 2 else f"unknown (model {init})"}]
 
 
+SAMPLE_PER_KIND = 300
+
+
+def write_test_sample(export: Path, test: list[Pair]) -> list[Pair]:
+    """Write ``test_sample.tsv``: up to 300 test pairs of each kind of text (software
+    messages, then description sentences), drawn with a fixed seed, so the shipped-model
+    tests keep a floor on each kind; the origin column tells them apart."""
+    rng = random.Random(1)
+    sample = []
+    for kind in KINDS:
+        mine = [p for p in test if kind_of(p.origin) == kind]
+        sample += rng.sample(mine, min(SAMPLE_PER_KIND, len(mine)))
+    with open(export / "test_sample.tsv", "w", encoding="utf-8") as f:
+        for p in sample:
+            f.write(f"{p.source}\t{p.target}\t{p.origin}\n")
+    return sample
+
+
 def record_run(
     export: Path,
     split_options: dict,
@@ -133,10 +151,7 @@ def record_run(
     figures, a few test examples), write ``test_sample.tsv`` and the card from them.
     ``measured``: the test pairs ``test`` translated (all, or a sample when the time budget
     was short) and how many validation pairs the sweep translated."""
-    sample = random.Random(1).sample(splits.test, min(300, len(splits.test)))
-    with open(export / "test_sample.tsv", "w", encoding="utf-8") as f:
-        for p in sample:
-            f.write(f"{p.source}\t{p.target}\t{p.origin}\n")
+    write_test_sample(export, splits.test)
     info = {
         "split": split_options,
         "valid_catalogs": splits.origins("valid"),
@@ -147,7 +162,7 @@ def record_run(
                 split: sum(kind_of(p.origin) == kind for p in getattr(splits, split))
                 for split in ("train", "valid", "test")
             }
-            for kind in ("messages", "prose")
+            for kind in KINDS
         },
         "best_step": history[-1]["best_step"],
         "steps": result.step,

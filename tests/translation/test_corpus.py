@@ -10,7 +10,7 @@ from tests.missing import missing
 from tests.shared.catalog_files import write_mo
 from translation import corpus
 from translation.align import align, split_units
-from translation.data import load_pairs, split_by_kind
+from translation.data import KINDS, Pair, kind_of, load_pairs, read_tsv, split_by_kind
 from translation.descriptions import description_pairs, paragraph_pairs
 
 
@@ -184,3 +184,21 @@ def test_a_model_trained_on_both_kinds_is_scored_per_kind(catalogs, tmp_path):
     card = (model / "README.md").read_text()
     assert "held out: package descriptions" in card and "held out: software messages" in card
     assert "sentences of package descriptions)" in card and "the descriptions of" in card
+    # The shipped sample keeps both kinds, each named by its origin, for the floors.
+    sample = read_tsv(model / "test_sample.tsv", origin_column=2)
+    assert {kind_of(p.origin) for p in sample} == set(KINDS)
+    by_sample = evaluate(["--model", str(model), "--sample", "--by-kind", "--beam-size", "1"])
+    assert {"messages/all", "prose/all"} <= set(by_sample)
+
+
+def test_the_test_sample_draws_each_kind_apart(tmp_path):
+    from translation.release import SAMPLE_PER_KIND, write_test_sample
+
+    messages = [Pair(f"message {i}", f"le message {i}", f"cat{i % 7}") for i in range(1000)]
+    prose = [Pair(f"sentence {i}", f"phrase {i}", f"ddtp:pkg{i}") for i in range(40)]
+    written = write_test_sample(tmp_path, messages + prose)
+    again = write_test_sample(tmp_path, messages + prose)
+    assert written == again  # a fixed seed
+    assert sum(kind_of(p.origin) == "messages" for p in written) == SAMPLE_PER_KIND
+    assert {p for p in written if kind_of(p.origin) == "prose"} == set(prose)
+    assert read_tsv(tmp_path / "test_sample.tsv", origin_column=2) == written
