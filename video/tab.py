@@ -63,7 +63,10 @@ def build_tab(model_dir: str | None = None) -> None:
         " looking back over the frames before each word. Only order tells *moves up, then grows*"
         " from *grows, then moves up*. A model that also attends over places (the grid's cells,"
         " each through the whole clip) shows where in the picture each word looked, and what"
-        " share of its attention went there."
+        " share of its attention went there. To see what the recurrence adds, pick"
+        " `shapes-mean`: the same CNN with the frames averaged instead, blind to order. On the"
+        " same 1000 test clips it put the two actions in the right order 59% of the time, the"
+        " recurrent `shapes` 100% (the `shapes` card compares them)."
         f"\n\nModel: `{default}`"
     )
     with gr.Accordion("Model card", open=False):
