@@ -21,6 +21,8 @@ import random
 import time
 from pathlib import Path
 
+import torch
+
 from shared.cli import command_line, script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
@@ -136,6 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
         help="the search's length penalty alpha (default: the model's, from its config.json)",
     )
     parser.add_argument("--examples", type=int, default=5, help="examples to print (default: 5)")
+    parser.add_argument("--threads", type=int, default=0, help="CPU threads (default: torch's)")
     parser.add_argument(
         "--record",
         metavar="WHAT",
@@ -143,6 +146,8 @@ def main(argv: list[str] | None = None) -> dict:
         ' what was scored (say, "catalogs of packages installed after training")',
     )
     args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     model_dir = resolve_model_dir(args.model, PRETRAINED_DIR)
     translator = Translator.from_pretrained(model_dir)
