@@ -98,7 +98,10 @@ def training_sources(model_dir: Path, src: str, tgt: str) -> set[str]:
     """Every source sentence the model trained on: its training split, rebuilt."""
     if not (model_dir / "training.json").is_file():
         raise SystemExit(f"{model_dir} has no training.json: its training data is unknown")
-    return {p.source for p in recorded_splits(model_dir, src, tgt).train}
+    try:
+        return {p.source for p in recorded_splits(model_dir, src, tgt).train}
+    except ValueError as error:  # the data it records is not on this machine
+        raise SystemExit(f"the data {model_dir} trained on is not here: {error}") from error
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -197,16 +200,21 @@ def main(argv: list[str] | None = None) -> dict:
 
 def by_kind(translator: Translator, model_dir: Path, pairs: list[Pair], args) -> dict:
     """Figures per kind of text (software messages, package descriptions), each on all its
-    pairs and on those whose source sentence the model never trained on."""
+    pairs and on those whose source sentence the model never trained on (where its training
+    data is on this machine to tell)."""
     src, tgt = translator.config.src_lang, translator.config.tgt_lang
-    seen = training_sources(model_dir, src, tgt)
+    try:
+        seen = training_sources(model_dir, src, tgt)
+    except SystemExit as missing:
+        print(f"{missing}; scoring all pairs only, not the unseen-sources subsets")
+        seen = None
     table = {}
     for kind in KINDS:
         mine = [p for p in pairs if kind_of(p.origin) == kind]
-        for subset, chosen in (
-            ("all", mine),
-            ("unseen", [p for p in mine if p.source not in seen]),
-        ):
+        subsets = [("all", mine)]
+        if seen is not None:
+            subsets.append(("unseen", [p for p in mine if p.source not in seen]))
+        for subset, chosen in subsets:
             if chosen:
                 result = score(translator, chosen, args.beam_size, args.length_penalty)
                 table[f"{kind}/{subset}"] = figures(result, args.beam_size)

@@ -134,6 +134,25 @@ def test_evaluate_unseen_keeps_only_sources_never_trained_on(trained_model, cata
     )
 
 
+def test_by_kind_scores_all_pairs_when_the_training_data_is_gone(
+    trained_model, catalogs, tmp_path, capsys
+):
+    from translation.evaluate import main as evaluate
+
+    model = tmp_path / "moved"
+    shutil.copytree(trained_model, model)
+    info = json.loads((model / "training.json").read_text())
+    info["split"]["data"] = [str(tmp_path / "gone")]
+    (model / "training.json").write_text(json.dumps(info))
+    table = evaluate(
+        ["--model", str(model), "--data", str(catalogs), "--split", "test", "--by-kind"]
+        + ["--beam-size", "1", "--examples", "0"]
+    )
+    assert set(table) == {"messages/all"}
+    out = capsys.readouterr().out
+    assert f"the data {model} trained on is not here" in out and "all pairs only" in out
+
+
 def test_evaluate_record_puts_the_figures_on_the_card(trained_model, catalogs, tmp_path):
     from translation.evaluate import main as evaluate
 
