@@ -3,12 +3,14 @@
 By default the test catalogs recorded in the model's ``training.json`` are read again from
 this machine (the same split the training script made); ``--data`` scores any catalogs,
 ``.tsv`` pair files or ``SRC,TGT`` line-aligned files instead (with ``--unseen``, only
-pairs whose source the model never trained on), and ``--sample`` the 300-pair test sample
-shipped with the model.
+pairs whose source the model never trained on), and ``--sample`` the test sample shipped
+with the model (up to 300 pairs of each kind of text). ``--by-kind`` scores software
+messages and description sentences apart.
 
 Examples:
     python -m translation.evaluate --model en-fr
     python -m translation.evaluate --model en-zh --sample --beam-size 1
+    python -m translation.evaluate --model runs/en-fr/model --sample --by-kind --threads 2
     python -m translation.evaluate --model runs/en-fr/model --data my-catalogs/ --split all
     python -m translation.evaluate --model en-fr --data new-package.mo --split all --unseen
     python -m translation.evaluate --model en-fr --data new.mo --split all --record "new.mo"
