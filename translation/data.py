@@ -211,15 +211,18 @@ def kind_of(origin: str) -> str:
     return "prose" if origin.startswith(ORIGIN_PREFIX) else "messages"
 
 
+def of_kind(pairs: list[Pair], kind: str) -> list[Pair]:
+    """The pairs of one kind of text (see :func:`kind_of`), in their order."""
+    return [p for p in pairs if kind_of(p.origin) == kind]
+
+
 def split_by_kind(
     pairs: list[Pair], valid_share: float = 0.03, test_share: float = 0.05, seed: int = 0
 ) -> Splits:
     """:func:`split_by_origin` within each kind of text (software messages, descriptions),
     so both kinds are held out; then no held-out source string of either kind trains."""
     parts = [
-        split_by_origin(
-            [p for p in pairs if kind_of(p.origin) == kind], valid_share, test_share, seed
-        )
+        split_by_origin(of_kind(pairs, kind), valid_share, test_share, seed)
         for kind in KINDS
         if any(kind_of(p.origin) == kind for p in pairs)
     ]

@@ -29,7 +29,7 @@ from shared.cli import command_line, script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
 from translation.card import record_evaluation
-from translation.data import KINDS, Pair, Splits, kind_of, load_pairs, read_tsv, split_by_kind
+from translation.data import KINDS, Pair, Splits, load_pairs, of_kind, read_tsv, split_by_kind
 from translation.inference import PRETRAINED_DIR, Translator
 
 
@@ -212,14 +212,17 @@ def by_kind(translator: Translator, model_dir: Path, pairs: list[Pair], args) ->
         seen = None
     table = {}
     for kind in KINDS:
-        mine = [p for p in pairs if kind_of(p.origin) == kind]
-        subsets = [("all", mine)]
-        if seen is not None:
-            subsets.append(("unseen", [p for p in mine if p.source not in seen]))
-        for subset, chosen in subsets:
-            if chosen:
-                result = score(translator, chosen, args.beam_size, args.length_penalty)
-                table[f"{kind}/{subset}"] = figures(result, args.beam_size)
+        mine = of_kind(pairs, kind)
+        if not mine:
+            continue
+        result = score(translator, mine, args.beam_size, args.length_penalty)
+        table[f"{kind}/all"] = figures(result, args.beam_size)
+        unseen = [p for p in mine if p.source not in seen] if seen is not None else []
+        if len(unseen) == len(mine):  # nothing was trained on: the same figures
+            table[f"{kind}/unseen"] = table[f"{kind}/all"]
+        elif unseen:
+            result = score(translator, unseen, args.beam_size, args.length_penalty)
+            table[f"{kind}/unseen"] = figures(result, args.beam_size)
     print(f"{translator.name}  beam {args.beam_size}  ({args.split} split)")
     print(f"  {'text':<18} {'pairs':>6} {'BLEU':>6} {'chrF':>6}")
     for name, row in table.items():

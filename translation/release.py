@@ -16,7 +16,7 @@ from shared.cards import read_info, write_info
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import FitResult
 from translation.card import EXAMPLES, write_card
-from translation.data import KINDS, Pair, Splits, kind_of
+from translation.data import KINDS, Pair, Splits, of_kind
 from translation.evaluate import figures
 from translation.inference import Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq
@@ -126,7 +126,7 @@ def write_test_sample(export: Path, test: list[Pair]) -> list[Pair]:
     rng = random.Random(1)
     sample = []
     for kind in KINDS:
-        mine = [p for p in test if kind_of(p.origin) == kind]
+        mine = of_kind(test, kind)
         sample += rng.sample(mine, min(SAMPLE_PER_KIND, len(mine)))
     with open(export / "test_sample.tsv", "w", encoding="utf-8") as f:
         for p in sample:
@@ -159,7 +159,7 @@ def record_run(
         "pairs": {"train": len(splits.train), "valid": len(splits.valid), "test": len(splits.test)},
         "pairs_by_kind": {
             kind: {
-                split: sum(kind_of(p.origin) == kind for p in getattr(splits, split))
+                split: len(of_kind(getattr(splits, split), kind))
                 for split in ("train", "valid", "test")
             }
             for kind in KINDS

@@ -12,7 +12,7 @@ import pytest
 from shared.metrics import bleu
 from translation import Translator, list_pretrained
 from translation.card import render_card
-from translation.data import kind_of, read_tsv
+from translation.data import of_kind, read_tsv
 from translation.evaluate import bleu_tokenizer
 from translation.inference import PRETRAINED_DIR
 
@@ -35,7 +35,7 @@ def test_both_models_are_shipped():
 def test_shipped_model_meets_its_bleu_floor(name, kind):
     translator = Translator.from_pretrained(name)
     sample = read_tsv(PRETRAINED_DIR / name / "test_sample.tsv", origin_column=2)
-    pairs = [p for p in sample if kind_of(p.origin) == kind][:SAMPLE]
+    pairs = of_kind(sample, kind)[:SAMPLE]
     assert len(pairs) == SAMPLE
     hyps = [r.text for r in translator.translate_batch([p.source for p in pairs], beam_size=5)]
     score = bleu(

@@ -40,10 +40,8 @@ FLOORS = {"actions_right": 0.91, "order_right": 0.95, "direction_right": 0.92, "
 
 
 def test_shipped_model_meets_its_floors(fresh_clips, shipped):
-    clips = fresh_clips
-    scores = score_clips(
-        shipped, [c.frames for c in clips], [c.caption for c in clips], beam_size=3
-    )
+    frames, captions = [c.frames for c in fresh_clips], [c.caption for c in fresh_clips]
+    scores = score_clips(shipped, frames, captions, beam_size=3)
     assert scores["two_action_clips"] >= 90, scores
     for metric, floor in FLOORS.items():
         assert scores[metric] >= floor, scores
