@@ -20,7 +20,8 @@ pytestmark = pytest.mark.slow
 
 # BLEU floors on the samples per kind of text (sacreBLEU; the zh tokenizer for Chinese).
 FLOORS = {
-    ("en-fr", "messages"): 22.0,  # the shipped model reaches 25.9 here
+    ("en-fr", "messages"): 26.0,  # the shipped model reaches 29.6 here
+    ("en-fr", "prose"): 14.0,  # 17.1
     ("en-zh", "messages"): 18.0,  # 21.9
 }
 MODELS = sorted({name for name, _ in FLOORS})
