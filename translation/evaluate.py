@@ -96,14 +96,23 @@ def held_out_pairs(
     return getattr(recorded_splits(model_dir, src, tgt, data), split)
 
 
+def data_missing(model_dir: Path, error: ValueError) -> SystemExit:
+    """The error for a model whose recorded data is not on this machine, saying how to get
+    it (the harvested corpus) or what to score instead (the shipped sample)."""
+    return SystemExit(
+        f"the data {model_dir} trained on is not here ({error}); fetch it with `python -m"
+        " translation.corpus` (catalogs, and --descriptions), or score the model's shipped test sample with --sample"
+    )
+
+
 def training_sources(model_dir: Path, src: str, tgt: str) -> set[str]:
     """Every source sentence the model trained on: its training split, rebuilt."""
     if not (model_dir / "training.json").is_file():
         raise SystemExit(f"{model_dir} has no training.json: its training data is unknown")
     try:
         return {p.source for p in recorded_splits(model_dir, src, tgt).train}
-    except ValueError as error:  # the data it records is not on this machine
-        raise SystemExit(f"the data {model_dir} trained on is not here: {error}") from error
+    except ValueError as error:
+        raise data_missing(model_dir, error) from error
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -160,7 +169,10 @@ def main(argv: list[str] | None = None) -> dict:
     if args.sample:
         pairs = read_tsv(model_dir / "test_sample.tsv", origin_column=2)
     else:
-        pairs = held_out_pairs(model_dir, args.split, args.data, src, tgt)
+        try:
+            pairs = held_out_pairs(model_dir, args.split, args.data, src, tgt)
+        except ValueError as error:
+            raise data_missing(model_dir, error) from error
     dropped = 0
     if args.unseen:
         seen = training_sources(model_dir, src, tgt)

@@ -153,6 +153,18 @@ def test_by_kind_scores_all_pairs_when_the_training_data_is_gone(
     assert f"the data {model} trained on is not here" in out and "all pairs only" in out
 
 
+def test_evaluate_says_how_to_get_missing_training_data(trained_model, tmp_path):
+    from translation.evaluate import main as evaluate
+
+    model = tmp_path / "moved"
+    shutil.copytree(trained_model, model)
+    info = json.loads((model / "training.json").read_text())
+    info["split"]["data"] = [str(tmp_path / "gone")]
+    (model / "training.json").write_text(json.dumps(info))
+    with pytest.raises(SystemExit, match="python -m translation.corpus.*--sample"):
+        evaluate(["--model", str(model), "--beam-size", "1"])
+
+
 def test_evaluate_record_puts_the_figures_on_the_card(trained_model, catalogs, tmp_path):
     from translation.evaluate import main as evaluate
 
