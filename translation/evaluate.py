@@ -101,7 +101,8 @@ def data_missing(model_dir: Path, error: ValueError) -> SystemExit:
     it (the harvested corpus) or what to score instead (the shipped sample)."""
     return SystemExit(
         f"the data {model_dir} trained on is not here ({error}); fetch it with `python -m"
-        " translation.corpus` (catalogs, and --descriptions), or score the model's shipped test sample with --sample"
+        " translation.corpus` (catalogs, and --descriptions), or score the model's shipped"
+        " test sample with --sample"
     )
 
 
@@ -172,6 +173,8 @@ def main(argv: list[str] | None = None) -> dict:
         try:
             pairs = held_out_pairs(model_dir, args.split, args.data, src, tgt)
         except ValueError as error:
+            if args.data:  # the user's own files, not the model's recorded data
+                raise SystemExit(f"--data: {error}") from error
             raise data_missing(model_dir, error) from error
     dropped = 0
     if args.unseen:

@@ -163,6 +163,8 @@ def test_evaluate_says_how_to_get_missing_training_data(trained_model, tmp_path)
     (model / "training.json").write_text(json.dumps(info))
     with pytest.raises(SystemExit, match="python -m translation.corpus.*--sample"):
         evaluate(["--model", str(model), "--beam-size", "1"])
+    with pytest.raises(SystemExit, match="--data: .*typo does not exist"):
+        evaluate(["--model", str(model), "--data", str(tmp_path / "typo"), "--split", "all"])
 
 
 def test_evaluate_record_puts_the_figures_on_the_card(trained_model, catalogs, tmp_path):
