@@ -221,11 +221,8 @@ def split_by_kind(
 ) -> Splits:
     """:func:`split_by_origin` within each kind of text (software messages, descriptions),
     so both kinds are held out; then no held-out source string of either kind trains."""
-    parts = [
-        split_by_origin(of_kind(pairs, kind), valid_share, test_share, seed)
-        for kind in KINDS
-        if any(kind_of(p.origin) == kind for p in pairs)
-    ]
+    kinds = [mine for mine in (of_kind(pairs, kind) for kind in KINDS) if mine]
+    parts = [split_by_origin(mine, valid_share, test_share, seed) for mine in kinds]
     test = [p for s in parts for p in s.test]
     test_sources = {p.source for p in test}
     valid = [p for s in parts for p in s.valid if p.source not in test_sources]

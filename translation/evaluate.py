@@ -187,14 +187,16 @@ def main(argv: list[str] | None = None) -> dict:
         pairs = random.Random(0).sample(pairs, args.limit)
     if not pairs:
         raise SystemExit("no pairs to score")
-    if args.by_kind:
-        return by_kind(translator, model_dir, pairs, args)
-    started = time.perf_counter()
-    result = score(translator, pairs, args.beam_size, args.length_penalty)
-    seconds = time.perf_counter() - started
     alpha = (
         translator.generation.length_penalty if args.length_penalty is None else args.length_penalty
     )
+    # What a recorded figure says of how it was measured, whichever way it was scored.
+    how = {"command": command_line("translation.evaluate", argv), "length_penalty": alpha}
+    if args.by_kind:
+        return by_kind(translator, model_dir, pairs, args, how)
+    started = time.perf_counter()
+    result = score(translator, pairs, args.beam_size, args.length_penalty)
+    seconds = time.perf_counter() - started
     print(
         f"{translator.name}  {len(pairs)} pairs  beam {args.beam_size}  length penalty {alpha:g}  ({seconds:.1f} s, {1000 * seconds / len(pairs):.1f} ms/sentence)"
     )
@@ -204,21 +206,16 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"\n  source:    {pair.source}\n  model:     {hyp}\n  reference: {pair.target}")
     measured = figures(result, args.beam_size)
     if args.record:
-        entry = {
-            "data": args.record,
-            "command": command_line("translation.evaluate", argv),
-            "length_penalty": alpha,
-            "dropped": dropped,
-        } | measured
+        entry = {"data": args.record} | how | {"dropped": dropped} | measured
         record_evaluation(model_dir, entry)
         print(f"recorded in {model_dir / 'training.json'} and its card")
     return measured
 
 
-def by_kind(translator: Translator, model_dir: Path, pairs: list[Pair], args) -> dict:
+def by_kind(translator: Translator, model_dir: Path, pairs: list[Pair], args, how: dict) -> dict:
     """Figures per kind of text (software messages, package descriptions), each on all its
     pairs and on those whose source sentence the model never trained on (where its training
-    data is on this machine to tell)."""
+    data is on this machine to tell); ``how``: the command and length penalty to record."""
     src, tgt = translator.config.src_lang, translator.config.tgt_lang
     try:
         seen = training_sources(model_dir, src, tgt)
@@ -246,15 +243,8 @@ def by_kind(translator: Translator, model_dir: Path, pairs: list[Pair], args) ->
         for name, row in table.items():
             kind, subset = name.split("/")
             what = {"messages": "software messages", "prose": "package descriptions"}[kind]
-            entry = {
-                "data": f"{args.record}: {what}"
-                + (", unseen sources only" if subset == "unseen" else ""),
-                "command": command_line("translation.evaluate", None),
-                "length_penalty": translator.generation.length_penalty
-                if args.length_penalty is None
-                else args.length_penalty,
-                "dropped": 0,
-            } | row
+            unseen_only = ", unseen sources only" if subset == "unseen" else ""
+            entry = {"data": f"{args.record}: {what}{unseen_only}"} | how | {"dropped": 0} | row
             record_evaluation(model_dir, entry)
         print(f"recorded in {model_dir / 'training.json'} and its card")
     return table
