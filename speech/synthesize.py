@@ -13,6 +13,7 @@ the same command again resumes: utterances already in the manifest are skipped.
 Examples:
     python -m speech.synthesize --out data/tts-en --train 30000          # the default corpus
     python -m speech.synthesize --out data/tts-mix --engines espeak flite festival
+    python -m speech.synthesize --text-from /usr/share/locale data/lm-text.txt  # + everyday English
     python -m speech.synthesize --out /tmp/tiny --train 20 --valid 4 --test 4 --workers 2
 """
 
@@ -78,13 +79,28 @@ def catalog_sentences(folders: Iterable[str | Path]) -> list[str]:
             entries = read_catalog(path)
         except (ValueError, OSError):
             continue
-        for entry in entries:
-            if not entry.msgid or _MARKUP.search(entry.msgid):
-                continue
-            text = normalize_transcript(entry.msgid.replace("&", " and "))
-            if 2 <= len(text.split()) <= 16 and len(text) <= 120:
-                seen.add(text)
-    return sorted(seen)
+        seen.update(speakable(entry.msgid) for entry in entries if entry.msgid)
+    return sorted(seen - {""})
+
+
+def speakable(line: str) -> str:
+    """``line`` normalised as a transcript when it makes a sentence to speak (2-16 words, no
+    placeholders or markup), else ``""``."""
+    if _MARKUP.search(line):
+        return ""
+    text = normalize_transcript(line.replace("&", " and "))
+    return text if 2 <= len(text.split()) <= 16 and len(text) <= 120 else ""
+
+
+def source_sentences(sources: Iterable[str | Path]) -> list[str]:
+    """Distinct sentences to speak from ``sources``: text files (``.txt``, one sentence a line,
+    such as :mod:`speech.lm_text`'s everyday English) and, for every other source, the gettext
+    catalogs under it (:func:`catalog_sentences`)."""
+    texts = [Path(s) for s in sources if str(s).endswith(".txt")]
+    seen = set(catalog_sentences([s for s in sources if Path(s) not in texts]))
+    for path in texts:
+        seen.update(speakable(line) for line in path.read_text(encoding="utf-8").splitlines())
+    return sorted(seen - {""})
 
 
 def sentence_split(
@@ -226,8 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--text-from",
         nargs="*",
         default=["/usr/share/locale"],
-        help="folders or catalogs whose English msgids are the sentences"
-        " (default: /usr/share/locale)",
+        help="folders or catalogs whose English msgids are the sentences, and .txt files of"
+        " one sentence a line (default: /usr/share/locale)",
     )
     parser.add_argument("--train", type=int, default=30000, help="training utterances")
     parser.add_argument("--valid", type=int, default=500, help="validation utterances")
@@ -255,7 +271,7 @@ def main(argv: list[str] | None = None) -> Path:
             engine.require()
     except RuntimeError as e:
         raise SystemExit(str(e)) from None
-    sentences = catalog_sentences(args.text_from)
+    sentences = source_sentences(args.text_from)
     counts = {"train": args.train, "valid": args.valid}
     counts.update({"test-seen": args.test, "test-unseen": args.test})
     jobs = plan(

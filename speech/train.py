@@ -168,9 +168,12 @@ def main(argv: list[str] | None = None) -> Path:
         extra = Path(source) / TRAIN_TEXT
         if extra.is_file():
             lm_text |= set(extra.read_text(encoding="utf-8").split("\n")) - {""}
-    for extra in args.lm_text:  # everyday English (speech.lm_text), never held-out speech
+    # Everyday English (speech.lm_text), less any sentence the held-out speech says: the corpus
+    # may speak the same text, and the LM must not know the test's sentences.
+    held_out = {it.text for it in valid_items + test_items} | {""}
+    for extra in args.lm_text:
         lines = Path(extra).read_text(encoding="utf-8").split("\n")
-        lm_text |= {normalize_transcript(line) for line in lines} - {""}
+        lm_text |= {normalize_transcript(line) for line in lines} - held_out
     lm_text = sorted(lm_text)
     if is_main_process():
         hours = sum(it.seconds for it in train_items) / 3600

@@ -1,6 +1,8 @@
 """speech.lm_text: descriptions read from a Translation-en index, sentences kept only when
 every word is common; and speech.train --lm-text puts them in the model's lm.txt."""
 
+import json
+
 from speech.lm_text import descriptions, lm_sentences, main
 
 INDEX = """Package: alpha
@@ -36,7 +38,12 @@ def test_train_adds_lm_text_to_the_models_language_model(tmp_path):
     from tests.speech.test_train import TEXTS, _corpus
 
     corpus = _corpus(tmp_path / "corpus")
-    (tmp_path / "extra.txt").write_text("Open the Door, please!\n\nclose the window\n")
+    # A test utterance says "close the door": the LM must not learn it from the extra text.
+    held_out = {"audio": "13.wav", "text": "close the door", "split": "test-seen", "seconds": 0.5}
+    with open(corpus / "manifest.jsonl", "a") as manifest:
+        manifest.write(json.dumps(held_out) + "\n")
+    extra = "Open the Door, please!\n\nclose the window\nClose the door.\n"
+    (tmp_path / "extra.txt").write_text(extra)
     export = train_main(
         [
             *("--data", str(corpus), "--out", str(tmp_path / "run"), "--max-steps", "1"),

@@ -13,6 +13,7 @@ from speech.synthesize import (
     main,
     plan,
     sentence_split,
+    source_sentences,
 )
 from tests.shared.catalog_files import write_po
 from tests.speech.conftest import require_espeak
@@ -54,9 +55,17 @@ def test_sentences_come_from_catalog_msgids(tmp_path):
     assert catalog_sentences([tmp_path]) == ["open file"]
 
 
+def test_sentences_also_come_from_text_files(tmp_path):
+    write_po(tmp_path / "fr.po")
+    text = tmp_path / "everyday.txt"
+    text.write_text("What time is it?\nHi\nsee http://example.org now\nOpen file\n")
+    # Lines are normalised like msgids; one-word lines and markup are dropped; duplicates merge.
+    assert source_sentences([tmp_path, text]) == ["open file", "what time is it"]
+
+
 def test_synthesis_writes_audio_and_manifest_and_resumes(tmp_path, monkeypatch):
     require_espeak()
-    monkeypatch.setattr("speech.synthesize.catalog_sentences", lambda folders: SENTENCES)
+    monkeypatch.setattr("speech.synthesize.source_sentences", lambda sources: SENTENCES)
     out = tmp_path / "corpus"
     args = ["--out", str(out), "--train", "3", "--valid", "0", "--test", "1", "--workers", "1"]
     manifest = main(args)
