@@ -14,6 +14,7 @@ from pathlib import Path
 
 from shared import cards
 from shared.pretrained import load_config
+from video.clips import SHARES
 from video.inference import PRETRAINED_DIR
 from video.model import FORMAT_VERSION, MODEL_TYPE, VideoConfig
 
@@ -34,8 +35,13 @@ def _data(data: dict) -> str:
     return f"""Procedural clips (`video/clips.py`): 16 frames of 96x96, one or two shapes that move, grow,
 shrink, turn a colour, appear, disappear or stay still, one object doing two actions in turn;
 {data.get("train_clips", "?")} training clips (seeds from 0, each drawn in its own style: edge smoothing, noise, colour
-shades, background, move length), validation and test clips (the specification's own style) from
-disjoint seed ranges."""
+shades, background, move length{_mix(data)}), validation and test clips (the specification's own style and mix)
+from disjoint seed ranges."""
+
+
+def _mix(data: dict) -> str:
+    share = data.get("two_object_share", SHARES["two-objects"])
+    return "" if share == SHARES["two-objects"] else f"; {share:.0%} of them with two objects"
 
 
 def _table(metrics: dict[str, float], compare: dict[str, dict[str, float]] | None = None) -> str:

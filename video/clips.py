@@ -239,10 +239,26 @@ def _overlap(a: ClipObject, b: ClipObject) -> bool:
     return False
 
 
-def _plan(rng: random.Random, style: Style) -> tuple[str, list[ClipObject]]:
+def kind_shares(two_objects: float = SHARES["two-objects"]) -> dict[str, float]:
+    """The mix of clip kinds with ``two_objects`` of two-object clips; one-object clips keep
+    the specification's 4:3 ratio of one action to two. Training may lean on the kind that is
+    hardest (binding each action to its object); test clips keep :data:`SHARES`."""
+    if not 0.0 <= two_objects <= 1.0:
+        raise ValueError(f"the share of two-object clips must be within 0-1, not {two_objects}")
+    one_object = SHARES["one-action"] + SHARES["two-actions"]
+    return {
+        "one-action": (1 - two_objects) * SHARES["one-action"] / one_object,
+        "two-actions": (1 - two_objects) * SHARES["two-actions"] / one_object,
+        "two-objects": two_objects,
+    }
+
+
+def _plan(
+    rng: random.Random, style: Style, shares: dict[str, float]
+) -> tuple[str, list[ClipObject]]:
     """The clip's kind and its objects in caption order (rejection sampling: a layout that
     fits is found within a few tries)."""
-    kind = rng.choices(list(SHARES), weights=list(SHARES.values()))[0]
+    kind = rng.choices(list(shares), weights=list(shares.values()))[0]
     while True:
         if kind == "one-action":
             plans = [[rng.choice(ONE_ACTION_KINDS)]]
@@ -267,11 +283,12 @@ def caption_of(objects: list[ClipObject]) -> str:
     return " and ".join(o.clause for o in objects)
 
 
-def render_clip(seed: int, style: Style = Style()) -> Clip:
+def render_clip(seed: int, style: Style = Style(), shares: dict[str, float] = SHARES) -> Clip:
     """Draw the clip of ``seed``: deterministic, exact to the specification; ``style`` says
-    how it looks (noise, edges, colour shades, background, how far moves go)."""
+    how it looks (noise, edges, colour shades, background, how far moves go), ``shares`` how
+    often each kind of clip comes (:func:`kind_shares`; default: the specification's)."""
     rng = random.Random(seed)
-    kind, objects = _plan(rng, style)
+    kind, objects = _plan(rng, style, shares)
     background = tuple(rng.randint(*style.background) for _ in range(3))
     noise_rng = np.random.default_rng(seed)
     frames = np.empty((FRAMES, SIDE, SIDE, 3), dtype=np.uint8)
@@ -300,6 +317,7 @@ __all__ = [
     "Clip",
     "ClipObject",
     "Style",
+    "kind_shares",
     "render_clip",
     "SPLIT_SEEDS",
     "split_seeds",

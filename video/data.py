@@ -16,7 +16,7 @@ from torch.utils.data import Dataset
 from shared.captions import teacher_forcing, tokenize
 from shared.shapes import COLORS, SHAPES, SIZES
 from shared.vocab import Vocabulary
-from video.clips import ACTIONS, BACKGROUND, SPLIT_SEEDS, Style, render_clip
+from video.clips import ACTIONS, BACKGROUND, SHARES, SPLIT_SEEDS, Style, render_clip
 from video.frames import read_frames
 
 MSVD_SPLIT = {"train": (0, 1200), "valid": (1200, 1300), "test": (1300, 1970)}  # clip order
@@ -74,7 +74,8 @@ class ClipDataset(Dataset):
     """Procedural clips of a split, rendered when first asked for: (frames (T, 3, S, S),
     caption ids). ``cache`` keeps each clip's frames (uint8, at the model's size: 16 x 64 x
     64 x 3 bytes, about 200 kB a clip) so later epochs skip the drawing; without it memory
-    stays flat and ``num_workers`` can draw in parallel."""
+    stays flat and ``num_workers`` can draw in parallel. ``shares``: how often each kind of
+    clip comes (:func:`video.clips.kind_shares`)."""
 
     def __init__(
         self,
@@ -84,11 +85,13 @@ class ClipDataset(Dataset):
         frame_size: int,
         vary_style: bool = False,
         cache: bool = False,
+        shares: dict[str, float] = SHARES,
     ) -> None:
         if split not in SPLIT_SEEDS:
             raise ValueError(f"split must be one of {', '.join(SPLIT_SEEDS)}, not {split!r}")
         self.start, self.count = SPLIT_SEEDS[split], count
         self.vocab, self.frame_size, self.vary_style = vocab, frame_size, vary_style
+        self.shares = shares
         self._cache: dict[int, tuple[torch.Tensor, list[int]]] | None = {} if cache else None
 
     def __len__(self) -> int:
@@ -99,7 +102,7 @@ class ClipDataset(Dataset):
             pixels, ids = self._cache[i]
             return pixels.float() / 255.0 - 0.5, ids
         seed = self.start + i
-        clip = render_clip(seed, clip_style(seed) if self.vary_style else Style())
+        clip = render_clip(seed, clip_style(seed) if self.vary_style else Style(), self.shares)
         frames = frames_tensor(clip.frames, self.frame_size)
         ids = self.vocab.encode(tokenize(clip.caption))
         if self._cache is not None:

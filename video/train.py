@@ -31,6 +31,7 @@ from shared.pretrained import load_weights, save_pretrained, warm_start
 from shared.training import TrainConfig, fit
 from shared.vocab import Vocabulary
 from video.card import write_card
+from video.clips import SHARES, kind_shares
 from video.data import (
     ClipDataset,
     VideoFileDataset,
@@ -72,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--videos", help="the video folder for --data")
     data.add_argument(
         "--train-clips", type=int, default=12000, help="clips drawn for training (default: 12000)"
+    )
+    data.add_argument(
+        "--two-object-share",
+        type=float,
+        default=SHARES["two-objects"],
+        help="share of two-object training clips; the rest keep the 4:3 ratio of one action"
+        f" to two (default: the specification's {SHARES['two-objects']})",
     )
     data.add_argument(
         "--cache",
@@ -134,7 +142,13 @@ def main(argv: list[str] | None = None) -> Path:
     else:
         vocab = clip_vocabulary()
         dataset = ClipDataset(
-            "train", args.train_clips, vocab, config.frame_size, vary_style=True, cache=args.cache
+            "train",
+            args.train_clips,
+            vocab,
+            config.frame_size,
+            vary_style=True,
+            cache=args.cache,
+            shares=kind_shares(args.two_object_share),
         )
     config.vocab_size = len(vocab)
     train_config = dataclass_from_args(TrainConfig, args)
@@ -194,7 +208,11 @@ def main(argv: list[str] | None = None) -> Path:
         )
         what = f"{len(test_items)} test videos"
     else:
-        data = {"kind": "clips", "train_clips": args.train_clips}
+        data = {
+            "kind": "clips",
+            "train_clips": args.train_clips,
+            "two_object_share": args.two_object_share,
+        }
         metrics = evaluate_clips(best, args.test_clips, TEST_BEAM)
         what = f"{args.test_clips} fresh test clips"
     examples = metrics.pop("examples")

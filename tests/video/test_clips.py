@@ -12,7 +12,9 @@ from video.clips import (
     DISAPPEAR_FRAMES,
     FRAMES,
     MOVE_PHRASES,
+    SHARES,
     SIDE,
+    kind_shares,
     render_clip,
     split_seeds,
 )
@@ -59,6 +61,22 @@ def test_kinds_follow_their_shares_and_captions_their_grammar():
                         or action in ("grows", "shrinks")
                         or action.startswith("turns")
                     )
+
+
+def test_a_training_mix_leans_on_two_object_clips_and_keeps_the_rest_in_ratio():
+    assert kind_shares() == pytest.approx(SHARES)
+    shares = kind_shares(0.6)
+    assert shares == pytest.approx(
+        {"one-action": 0.4 * 4 / 7, "two-actions": 0.4 * 3 / 7, "two-objects": 0.6}
+    )
+    kinds = Counter(render_clip(seed, shares=shares).kind for seed in range(300))
+    assert abs(kinds["two-objects"] / 300 - 0.6) < 0.08
+    # The default mix draws the very clips the specification's shares do (test clips unchanged).
+    assert [render_clip(s, shares=kind_shares()).caption for s in range(40)] == [
+        c.caption for c in CLIPS[:40]
+    ]
+    with pytest.raises(ValueError, match="within 0-1"):
+        kind_shares(1.5)
 
 
 def test_objects_stay_inside_and_never_overlap():

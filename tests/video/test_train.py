@@ -26,19 +26,20 @@ def test_smoke_runs_export_models_that_evaluate_and_compare(tmp_path):
                 [
                     *("--out", str(tmp_path / temporal), "--max-steps", "2", "--batch-size", "4"),
                     *("--train-clips", "8", "--valid-clips", "4", "--test-clips", "4"),
-                    *("--temporal", temporal, *TINY_ARGS),
+                    *("--temporal", temporal, "--two-object-share", "0.5", *TINY_ARGS),
                 ]
             )
         )
     export, mean = exports
     info = json.loads((export / "training.json").read_text())
-    assert info["data"] == {"kind": "clips", "train_clips": 8}
+    assert info["data"] == {"kind": "clips", "train_clips": 8, "two_object_share": 0.5}
     assert info["history"][0]["steps"] == 2 and "--max-steps 2" in info["history"][0]["command"]
     assert (
         info["test"]["data"] == "4 fresh test clips" and "actions_right" in info["test"]["metrics"]
     )
     card = (export / "README.md").read_text()
     assert card == render_card(export) and "bidirectional GRU" in card
+    assert "50% of them with two objects" in card
     assert "mean of the frame features" in (mean / "README.md").read_text()
     result = VideoTagger.from_pretrained(export).describe(
         [__import__("numpy").zeros((32, 32, 3), "uint8")] * 3
