@@ -96,9 +96,9 @@ def source_sentences(sources: Iterable[str | Path]) -> list[str]:
     """Distinct sentences to speak from ``sources``: text files (``.txt``, one sentence a line,
     such as :mod:`speech.lm_text`'s everyday English) and, for every other source, the gettext
     catalogs under it (:func:`catalog_sentences`)."""
-    texts = [Path(s) for s in sources if str(s).endswith(".txt")]
-    seen = set(catalog_sentences([s for s in sources if Path(s) not in texts]))
-    for path in texts:
+    sources = [Path(s) for s in sources]
+    seen = set(catalog_sentences([s for s in sources if s.suffix != ".txt"]))
+    for path in (s for s in sources if s.suffix == ".txt"):
         seen.update(speakable(line) for line in path.read_text(encoding="utf-8").splitlines())
     return sorted(seen - {""})
 
@@ -264,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> Path:
     args = build_parser().parse_args(argv)
+    missing = [s for s in args.text_from if not Path(s).exists()]
+    if missing:
+        raise SystemExit(f"--text-from: no such file or folder: {', '.join(missing)}")
     others = [ENGINES[name] for name in args.engines if name != "espeak"]
     try:
         variants = espeak_variants()

@@ -61,6 +61,8 @@ def test_sentences_also_come_from_text_files(tmp_path):
     text.write_text("What time is it?\nHi\nsee http://example.org now\nOpen file\n")
     # Lines are normalised like msgids; one-word lines and markup are dropped; duplicates merge.
     assert source_sentences([tmp_path, text]) == ["open file", "what time is it"]
+    with pytest.raises(SystemExit, match="no such file or folder: .*missing.txt"):
+        main(["--out", str(tmp_path / "corpus"), "--text-from", str(tmp_path / "missing.txt")])
 
 
 def test_synthesis_writes_audio_and_manifest_and_resumes(tmp_path, monkeypatch):
