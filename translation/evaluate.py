@@ -87,15 +87,6 @@ def recorded_splits(model_dir: Path, src: str, tgt: str, data: list[str] | None 
     )
 
 
-def held_out_pairs(
-    model_dir: Path, split: str, data: list[str] | None, src: str, tgt: str
-) -> list[Pair]:
-    """The pairs to score: the model's own held-out split, or all of ``data``."""
-    if data and split == "all":
-        return load_pairs(src, tgt, data)
-    return getattr(recorded_splits(model_dir, src, tgt, data), split)
-
-
 def data_missing(model_dir: Path, error: ValueError) -> SystemExit:
     """The error for a model whose recorded data is not on this machine, saying how to get
     it (the harvested corpus) or what to score instead (the shipped sample)."""
@@ -106,8 +97,14 @@ def data_missing(model_dir: Path, error: ValueError) -> SystemExit:
     )
 
 
-def training_sources(model_dir: Path, src: str, tgt: str) -> set[str]:
-    """Every source sentence the model trained on: its training split, rebuilt."""
+def training_sources(
+    model_dir: Path, src: str, tgt: str, recorded: Splits | None = None
+) -> set[str]:
+    """Every source sentence the model trained on: its training split, rebuilt, or taken from
+    ``recorded`` (its splits, where the caller has rebuilt them already: rebuilding a harvested
+    corpus takes minutes)."""
+    if recorded is not None:
+        return {p.source for p in recorded.train}
     if not (model_dir / "training.json").is_file():
         raise SystemExit(f"{model_dir} has no training.json: its training data is unknown")
     try:
@@ -167,18 +164,31 @@ def main(argv: list[str] | None = None) -> dict:
     model_dir = resolve_model_dir(args.model, PRETRAINED_DIR)
     translator = Translator.from_pretrained(model_dir)
     src, tgt = translator.config.src_lang, translator.config.tgt_lang
+    recorded = None  # the model's own splits, when rebuilt from the data it records
     if args.sample:
         pairs = read_tsv(model_dir / "test_sample.tsv", origin_column=2)
     else:
         try:
-            pairs = held_out_pairs(model_dir, args.split, args.data, src, tgt)
+            if args.data and args.split == "all":
+                pairs = load_pairs(src, tgt, args.data)
+            else:
+                splits = recorded_splits(model_dir, src, tgt, args.data)
+                pairs = getattr(splits, args.split)
+                recorded = None if args.data else splits
         except ValueError as error:
             if args.data:  # the user's own files, not the model's recorded data
                 raise SystemExit(f"--data: {error}") from error
             raise data_missing(model_dir, error) from error
+    seen = None
+    if args.unseen or args.by_kind:
+        try:
+            seen = training_sources(model_dir, src, tgt, recorded)
+        except SystemExit as missing:
+            if args.unseen:
+                raise
+            print(f"{missing}; scoring all pairs only, not the unseen-sources subsets")
     dropped = 0
     if args.unseen:
-        seen = training_sources(model_dir, src, tgt)
         kept = [p for p in pairs if p.source not in seen]
         dropped = len(pairs) - len(kept)
         print(f"{dropped} of {len(pairs)} pairs dropped: their source was trained on")
@@ -193,7 +203,7 @@ def main(argv: list[str] | None = None) -> dict:
     # What a recorded figure says of how it was measured, whichever way it was scored.
     how = {"command": command_line("translation.evaluate", argv), "length_penalty": alpha}
     if args.by_kind:
-        return by_kind(translator, model_dir, pairs, args, how)
+        return by_kind(translator, model_dir, pairs, args, how, seen)
     started = time.perf_counter()
     result = score(translator, pairs, args.beam_size, args.length_penalty)
     seconds = time.perf_counter() - started
@@ -212,16 +222,18 @@ def main(argv: list[str] | None = None) -> dict:
     return measured
 
 
-def by_kind(translator: Translator, model_dir: Path, pairs: list[Pair], args, how: dict) -> dict:
+def by_kind(
+    translator: Translator,
+    model_dir: Path,
+    pairs: list[Pair],
+    args,
+    how: dict,
+    seen: set[str] | None,
+) -> dict:
     """Figures per kind of text (software messages, package descriptions), each on all its
-    pairs and on those whose source sentence the model never trained on (where its training
-    data is on this machine to tell); ``how``: the command and length penalty to record."""
-    src, tgt = translator.config.src_lang, translator.config.tgt_lang
-    try:
-        seen = training_sources(model_dir, src, tgt)
-    except SystemExit as missing:
-        print(f"{missing}; scoring all pairs only, not the unseen-sources subsets")
-        seen = None
+    pairs and on those whose source sentence the model never trained on (``seen``: the
+    sources it trained on, None where its training data is not on this machine to tell);
+    ``how``: the command and length penalty to record."""
     table = {}
     for kind in KINDS:
         mine = of_kind(pairs, kind)
