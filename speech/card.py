@@ -12,11 +12,12 @@ Example:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from shared import cards
 from shared.pretrained import load_config
-from speech.inference import PRETRAINED_DIR
+from speech.inference import DECODING_FILE, LM_WEIGHT, LM_WORD_SCORE, PRETRAINED_DIR
 from speech.model import FORMAT_VERSION, MODEL_TYPE, SpeechConfig
 
 DECODINGS = ("greedy", "beam + LM")
@@ -62,6 +63,19 @@ def _peers(peers: dict | None) -> str:
 """
 
 
+def _weights(model_dir: Path) -> str:
+    """How the LM decoding is weighted: ``decoding.json`` (``speech.tune_lm``) or the default."""
+    path = model_dir / DECODING_FILE
+    if not path.is_file():
+        return f"LM weight {LM_WEIGHT}, word bonus {LM_WORD_SCORE} (the defaults)."
+    tuned = json.loads(path.read_text(encoding="utf-8"))
+    return (
+        f"LM weight {tuned['lm_weight']}, word bonus {tuned['word_score']}: the lowest CER + WER"
+        f" (CER {tuned['cer']:.2f}%, WER {tuned['wer']:.2f}%) of a grid of {len(tuned['grid'])}"
+        f" on {tuned['utterances']} validation utterances (`speech.tune_lm`)."
+    )
+
+
 def render_card(model_dir: str | Path) -> str:
     """The card of the speech model in ``model_dir``, as markdown."""
     model_dir = Path(model_dir)
@@ -79,7 +93,7 @@ def render_card(model_dir: str | Path) -> str:
         + " |"
         for f in info.get("figures", [])
     )
-    note = info.get("figures_note", DECODING_NOTE)
+    note = info.get("figures_note", DECODING_NOTE) + "\n" + _weights(model_dir)
     measured = f"\n{info['measured_by']}\n" if info.get("measured_by") else ""
     peers = _peers(info.get("peers"))
     measure = f"python -m speech.evaluate --model {cards.model_argument(model_dir, PRETRAINED_DIR)}"

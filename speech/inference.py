@@ -7,6 +7,7 @@ import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -18,11 +19,16 @@ from speech.decoding import BeamDecoder, CTCOutput, greedy_decode
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.text import ALPHABET, CharVocabulary
 
+if TYPE_CHECKING:  # the LM needs torchaudio's decoder module: imported when first used
+    from speech.lm import BigramLM
+
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "tts-en"
 TOKENS_FILE = "tokens.json"
 LM_FILE = "lm.txt"  # optional: the training transcripts, one per line, for the word bigram LM
-# Language-model decoding: the LM's weight and a bonus per word (tuned on validation speech).
+# Optional: the LM weight and word bonus speech.tune_lm chose for this model on validation speech.
+DECODING_FILE = "decoding.json"
+# Language-model decoding: the LM's weight and a bonus per word, where a model records none.
 DEFAULT_BEAM = 32
 LM_WEIGHT = 0.7
 LM_WORD_SCORE = 0.5
@@ -87,6 +93,8 @@ class Transcriber:
         chunk_seconds: longer audio is transcribed in chunks this long at most.
         lm_sentences: text for the word language model of ``language_model=True`` decoding
             (shipped models bring their training transcripts).
+        lm_weight: how much the word LM's log-probability counts against the acoustics'.
+        word_score: a bonus per word in language-model decoding (more: more, shorter words).
     """
 
     def __init__(
@@ -96,15 +104,19 @@ class Transcriber:
         device: str | torch.device = "cpu",
         chunk_seconds: float = 20.0,
         lm_sentences: list[str] | None = None,
+        lm_weight: float = LM_WEIGHT,
+        word_score: float = LM_WORD_SCORE,
     ) -> None:
         self.device = torch.device(device)
         self.lm_sentences = lm_sentences
+        self.lm_weight = lm_weight
+        self.word_score = word_score
         self.model = model.to(self.device).eval()
         self.vocab = vocab or CharVocabulary()
         self.chunk_seconds = chunk_seconds
         self._beam: dict[tuple[int, bool], BeamDecoder] = {}  # in order of last use
         self._decoders_lock = threading.Lock()
-        self._lm = None
+        self._lm: BigramLM | None = None
 
     @classmethod
     def from_pretrained(
@@ -125,7 +137,11 @@ class Transcriber:
             alphabet = "".join(json.loads(tokens_file.read_text(encoding="utf-8"))[1:])
         lm_file = folder / LM_FILE
         sentences = lm_file.read_text(encoding="utf-8").splitlines() if lm_file.is_file() else None
-        return cls(model, CharVocabulary(alphabet), device, lm_sentences=sentences)
+        weights = {"lm_weight": LM_WEIGHT, "word_score": LM_WORD_SCORE}
+        if (folder / DECODING_FILE).is_file():
+            recorded = json.loads((folder / DECODING_FILE).read_text(encoding="utf-8"))
+            weights = {k: float(recorded[k]) for k in weights}
+        return cls(model, CharVocabulary(alphabet), device, lm_sentences=sentences, **weights)
 
     def _decoder(self, beam_size: int, language_model: bool) -> BeamDecoder:
         """The beam decoder for these settings, built once and kept (the most recently used
@@ -136,26 +152,28 @@ class Transcriber:
             if key in self._beam:
                 self._beam[key] = self._beam.pop(key)  # most recently used last
                 return self._beam[key]
-            lm = None
-            if language_model:
-                if not self.lm_sentences:
-                    raise ValueError("this model has no language model text (lm.txt)")
-                if self._lm is None:
-                    from speech.lm import BigramLM
-
-                    self._lm = BigramLM(self.lm_sentences)
-                lm = self._lm
             decoder = BeamDecoder(
                 self.vocab,
                 beam_size=beam_size,
-                lm=lm,
-                lm_weight=LM_WEIGHT,
-                word_score=LM_WORD_SCORE if language_model else 0.0,
+                lm=self.word_lm() if language_model else None,
+                lm_weight=self.lm_weight,
+                word_score=self.word_score if language_model else 0.0,
             )
             self._beam[key] = decoder
             while len(self._beam) > MAX_DECODERS:
                 self._beam.pop(next(iter(self._beam)))
             return decoder
+
+    def word_lm(self) -> BigramLM:
+        """The word bigram LM of ``lm_sentences``, built on first use (seconds for a large
+        text) and kept."""
+        if not self.lm_sentences:
+            raise ValueError("this model has no language model text (lm.txt)")
+        if self._lm is None:
+            from speech.lm import BigramLM
+
+            self._lm = BigramLM(self.lm_sentences)
+        return self._lm
 
     def transcribe(
         self,

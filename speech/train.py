@@ -44,6 +44,7 @@ from speech.inference import LM_FILE, TOKENS_FILE, Transcriber
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.synthesize import TRAIN_TEXT
 from speech.text import CharVocabulary, normalize_transcript
+from speech.tune_lm import tune_decoding, write_decoding
 
 TRAIN_DEFAULTS = dict(
     max_steps=20000,
@@ -226,6 +227,11 @@ def main(argv: list[str] | None = None) -> Path:
     best = Transcriber(
         load_weights(CTCModel(config), export), vocab, device=device, lm_sentences=lm_text
     )
+    # The LM weight and word bonus that suit this acoustic model, chosen on validation speech.
+    tuned = tune_decoding(best, valid_sample, valid_audio, progress=True) if valid_sample else {}
+    if tuned:
+        write_decoding(export, tuned)
+        best.lm_weight, best.word_score = tuned["lm_weight"], tuned["word_score"]
     figures = []
     decodings = {"greedy": dict(beam_size=1, language_model=False), "beam + LM": {}}
     for name, subset in test_sets(test_items, args.test_limit).items() if test_items else []:
@@ -235,13 +241,14 @@ def main(argv: list[str] | None = None) -> Path:
             row[decoding] = {"wer": round(measured["wer"], 2), "cer": round(measured["cer"], 2)}
         figures.append(row)
     valid = evaluate(best.model)
-    figures.append(
-        {
-            "set": "valid (used to pick the model)",
-            "utterances": len(valid_sample),
-            "greedy": {"wer": round(valid["wer"], 2), "cer": round(valid["cer"], 2)},
-        }
-    )
+    valid_row = {
+        "set": "valid (used to pick the model and its LM weights)",
+        "utterances": len(valid_sample),
+        "greedy": {"wer": round(valid["wer"], 2), "cer": round(valid["cer"], 2)},
+    }
+    if tuned:
+        valid_row["beam + LM"] = {"wer": tuned["wer"], "cer": tuned["cer"]}
+    figures.append(valid_row)
     data = {"sources": args.data}
     corpus = Path(args.data[0]) / "corpus.json"
     if corpus.is_file():

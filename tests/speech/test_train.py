@@ -45,10 +45,19 @@ def test_smoke_run_exports_a_model_with_its_card(tmp_path):
     assert info["history"][0]["steps"] == 2
     card = (export / "README.md").read_text()
     assert card == render_card(export) and "| test-seen | 2 |" in card
+    # The LM weights were chosen on validation speech, and the loaded model decodes with them.
+    tuned = json.loads((export / "decoding.json").read_text())
+    assert len(tuned["grid"]) == 25 and tuned["utterances"] == info["figures"][-1]["utterances"]
+    assert info["figures"][-1]["beam + LM"] == {"wer": tuned["wer"], "cer": tuned["cer"]}
+    assert f"LM weight {tuned['lm_weight']}, word bonus {tuned['word_score']}" in card
     # The language model's text is the training transcripts only.
     lm = set((export / "lm.txt").read_text().split("\n")) - {""}
     assert lm == {TEXTS[i % 5] for i in range(8)}
     transcriber = Transcriber.from_pretrained(export)
+    assert (transcriber.lm_weight, transcriber.word_score) == (
+        tuned["lm_weight"],
+        tuned["word_score"],
+    )
     result = transcriber.transcribe(corpus / "10.wav", beam_size=1, language_model=False)
     assert result.emissions.shape == (13, 29)  # 0.5 s at 40 ms a frame, 29 symbols
     report = evaluate_main(["--model", str(export), "--data", str(corpus), "--beam-size", "1"])
