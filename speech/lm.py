@@ -14,6 +14,25 @@ from collections import Counter, defaultdict
 from torchaudio.models.decoder import CTCDecoderLM, CTCDecoderLMState
 
 BOS, EOS, UNK = "<s>", "</s>", "<unk>"
+MAX_WORDS = 40_000  # the vocabulary of a large text: its commonest words
+
+
+def _cap_vocabulary(
+    bigrams: Counter[tuple[str, str]], max_words: int | None
+) -> Counter[tuple[str, str]]:
+    """``bigrams`` with every word outside the ``max_words`` commonest replaced by ``<unk>``
+    (counted from the bigrams themselves: a second pass over the text would cost as much)."""
+    frequency: Counter[str] = Counter()
+    for (_, w), c in bigrams.items():
+        if w != EOS:
+            frequency[w] += c
+    if max_words is None or len(frequency) <= max_words:
+        return bigrams
+    keep = {w for w, _ in frequency.most_common(max_words)} | {BOS, EOS}
+    capped: Counter[tuple[str, str]] = Counter()
+    for (v, w), c in bigrams.items():
+        capped[v if v in keep else UNK, w if w in keep else UNK] += c
+    return capped
 
 
 class BigramLM(CTCDecoderLM):
@@ -22,20 +41,26 @@ class BigramLM(CTCDecoderLM):
     Args:
         sentences: normalised training sentences (words separated by spaces).
         discount: the absolute discount D in (0, 1).
+        max_words: the vocabulary: the commonest words of ``sentences``, at most this many
+            (None: all). The rest count as ``<unk>``: in broad text the rarest words are mostly
+            names, typos and identifiers, which the decoder would otherwise offer as matches.
 
     ``words`` lists the vocabulary in the order of the decoder's word indices (``<unk>`` last).
     """
 
-    def __init__(self, sentences: list[str], discount: float = 0.75) -> None:
+    def __init__(
+        self, sentences: list[str], discount: float = 0.75, max_words: int | None = MAX_WORDS
+    ) -> None:
         CTCDecoderLM.__init__(self)
         self.discount = discount
         bigrams: Counter[tuple[str, str]] = Counter()
         for sentence in sentences:
             tokens = [BOS, *sentence.split(), EOS]
             bigrams.update(zip(tokens[:-1], tokens[1:], strict=False))
-        self.words = sorted({w for _, w in bigrams if w != EOS}) + [UNK]
+        bigrams = _cap_vocabulary(bigrams, max_words)
+        self.words = sorted({w for _, w in bigrams if w not in (EOS, UNK)}) + [UNK]
         self._index = {w: i for i, w in enumerate(self.words)}
-        self._pair: dict[tuple[str, str], int] = dict(bigrams)
+        self._pair: dict[tuple[str, str], int] = bigrams
         self._count: Counter[str] = Counter()
         self._followers: Counter[str] = Counter()
         predecessors: defaultdict[str, int] = defaultdict(int)
@@ -45,7 +70,7 @@ class BigramLM(CTCDecoderLM):
             predecessors[w] += 1
         total = sum(predecessors.values())
         self._continuation = {w: n / total for w, n in predecessors.items()}
-        self._floor = 0.5 / total  # for <unk>: rarer than any word seen once
+        self._floor = 0.5 / total  # for <unk> when no word was dropped: rarer than any word
         self._last: dict[CTCDecoderLMState, str] = {}
 
     def log_prob(self, word: str, previous: str) -> float:

@@ -25,6 +25,16 @@ def test_seen_word_order_is_likelier_and_unknown_words_are_rare():
     assert lm.words[-1] == "<unk>" and "hello" in lm.words
 
 
+def test_a_capped_vocabulary_keeps_the_commonest_words_and_still_sums_to_one():
+    lm = BigramLM(SENTENCES, max_words=2)
+    assert lm.words == ["hello", "world", "<unk>"]  # 4 and 2 times; each other word once
+    for previous in ("hello", "<s>", "<unk>"):
+        total = sum(math.exp(lm.log_prob(w, previous)) for w in [*lm.words, EOS])
+        assert total == pytest.approx(1.0)
+    # "say hello": the dropped word still gives "hello" its context.
+    assert lm.log_prob("hello", "<unk>") > lm.log_prob("hello", "world")
+
+
 def test_language_model_decoding_fixes_a_misspelling():
     vocab = CharVocabulary()
     lp = _peaked("h-e-l-o--  w-o-r-l-d", confidence=3.0)  # "helo world", not too sure of it
