@@ -22,9 +22,9 @@ from speech.model import FORMAT_VERSION, MODEL_TYPE, SpeechConfig
 
 DECODINGS = ("greedy", "beam + LM")
 DECODING_NOTE = """`greedy`: the acoustic model alone (best label per frame). `beam + LM` (the default decoding):
-CTC beam search of 32 over the words of `lm.txt`, scored by their word bigram model
-(Kneser-Ney, `speech/lm.py`). `lm.txt` holds every training-split sentence of the corpus
-(no validation or test sentence)."""
+CTC beam search of 32 over the words of `lm.txt` (its 40,000 commonest at most), scored by their
+word bigram model (Kneser-Ney, `speech/lm.py`). `lm.txt` holds every training-split sentence of the
+corpus (no validation or test sentence)."""
 
 
 def _data(data: dict) -> str:
