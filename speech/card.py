@@ -39,6 +39,45 @@ def _data(data: dict) -> str:
     )
 
 
+def _names(voices: list[str]) -> str:
+    shown = ", ".join(f"`{v}`" for v in voices[:6])
+    return shown if len(voices) <= 6 else f"{len(voices)}: {shown}, ..."
+
+
+def _voices(voices: dict | None) -> str:
+    """Which voices of each engine training heard, and which it never heard (test-unseen)."""
+    if not voices:
+        return ""
+    heard, held_out = voices.get("training", {}), voices.get("held out", {})
+    rows = "\n".join(
+        f"| {engine or '—'} | {_names(heard.get(engine, []))} | {_names(held_out.get(engine, []))} |"
+        for engine in sorted({*heard, *held_out})
+    )
+    return f"""
+| engine | voices in training | voices held out (test-unseen) |
+| --- | --- | --- |
+{rows}
+"""
+
+
+def _augmentation(run: dict) -> str:
+    """The run's augmentations and how often each applied, from its ``augmentation`` record."""
+    chances = dict(run.get("augmentation") or {})
+    if not chances:
+        return ""
+    noise_dir = chances.pop("recorded_noise", None)
+    listed = ", ".join(f"{k.replace('_', ' ')} {100 * v:g}%" for k, v in chances.items())
+    background = (
+        f"recorded background sound from `{noise_dir}` 70% of the time, else coloured noise"
+        if noise_dir
+        else "coloured noise"
+    )
+    return (
+        "\nEvery training utterance augmented afresh each epoch (`speech.augment`; the chance"
+        f" of each): {listed}; the noise is {background}; then SpecAugment masks."
+    )
+
+
 def _cell(figures: dict, decoding: str, metric: str) -> str:
     value = figures.get(decoding, {}).get(metric)
     return "—" if value is None else f"{value:.2f}"
@@ -100,7 +139,7 @@ def render_card(model_dir: str | Path) -> str:
     if data.get("sources"):
         measure += f" --data {data['sources'][0]}"
     recipe = cards.render_recipe(
-        info.get("history", []), lambda run: cards.describe_run(run, "CER")
+        info.get("history", []), lambda run: cards.describe_run(run, "CER") + _augmentation(run)
     )
     return f"""# Speech recognition model: {config.conv_layers} convolutions + {config.num_layers} {direction}{cell} layers + CTC
 
@@ -111,7 +150,7 @@ layers of {config.hidden_size} per direction, a linear CTC head over {config.voc
 
 ## Data
 {_data(data)}
-
+{_voices(data.get("voices"))}
 ## Recipe
 {recipe}
 

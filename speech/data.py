@@ -109,6 +109,15 @@ def load_corpus(source: str | Path) -> list[SpeechItem]:
     )
 
 
+def voices_by_engine(items: list[SpeechItem]) -> dict[str, list[str]]:
+    """The voices ``items`` are spoken in, per engine ("" for a corpus that names none)."""
+    voices: dict[str, set[str]] = {}
+    for it in items:
+        if it.voice:
+            voices.setdefault(it.engine, set()).add(it.voice)
+    return {engine: sorted(names) for engine, names in sorted(voices.items())}
+
+
 class SpeechDataset(Dataset):
     """(waveform (n,) float32, character ids) examples.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -35,9 +36,9 @@ from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 from speech.audio import load_audio
-from speech.augment import NoiseBank
+from speech.augment import AugmentConfig, NoiseBank
 from speech.card import write_card
-from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
+from speech.data import SpeechDataset, SpeechItem, collate, load_corpus, voices_by_engine
 from speech.evaluate import score, test_sets
 from speech.features import SpecAugment
 from speech.inference import LM_FILE, TOKENS_FILE, Transcriber
@@ -257,12 +258,18 @@ def main(argv: list[str] | None = None) -> Path:
             f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
             for k, v in recorded.items()
         )
+    data["voices"] = {
+        "training": voices_by_engine(train_items),
+        "held out": voices_by_engine([it for it in test_items if it.split == "test-unseen"]),
+    }
+    augmentation = {**asdict(AugmentConfig()), "recorded_noise": args.noise_dir}
     run = run_record(
         command_line("speech.train", argv),
         result.step,
         result.best_step,
         result.seconds,
         batch_size=train_config.batch_size,
+        augmentation=augmentation if args.augment else None,
     )
     # A continued model's card lists the runs behind the model it started from first.
     history = read_info(args.init).get("history", []) if args.init else []

@@ -24,7 +24,11 @@ def _corpus(folder):
         t = np.arange(8000) / 16000
         wave = 0.2 * np.sin(2 * np.pi * (150 + 40 * i) * t)
         sf.write(folder / f"{i}.wav", wave.astype(np.float32), 16000)
-        rows.append({"audio": f"{i}.wav", "text": TEXTS[i % 5], "split": split, "seconds": 0.5})
+        voice = "held-out" if split == "test-unseen" else f"v{i % 2}"
+        rows.append(
+            {"audio": f"{i}.wav", "text": TEXTS[i % 5], "split": split, "seconds": 0.5}
+            | {"voice": voice, "engine": "tone"}
+        )
     (folder / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     return folder
 
@@ -45,6 +49,7 @@ def test_smoke_run_exports_a_model_with_its_card(tmp_path):
     assert info["history"][0]["steps"] == 2
     card = (export / "README.md").read_text()
     assert card == render_card(export) and "| test-seen | 2 |" in card
+    assert "| tone | `v0`, `v1` | `held-out` |" in card  # voices heard, voices held out
     # The LM weights were chosen on validation speech, and the loaded model decodes with them.
     tuned = json.loads((export / "decoding.json").read_text())
     assert len(tuned["grid"]) == 25 and tuned["utterances"] == info["figures"][-1]["utterances"]
@@ -73,10 +78,14 @@ def test_init_continues_a_model_and_keeps_its_history(tmp_path):
     flags = [
         *("--data", str(corpus), "--max-steps", "2", "--batch-size", "4", "--n-mels", "16"),
         *("--conv-channels", "4", "--hidden-size", "16", "--num-layers", "1", "--amp", "off"),
-        *("--threads", "1", "--valid-utterances", "2", "--no-augment"),
+        *("--threads", "1", "--valid-utterances", "2"),
     ]
-    first = train_main([*flags, "--out", str(tmp_path / "a")])
+    first = train_main([*flags, "--no-augment", "--out", str(tmp_path / "a")])
     second = train_main([*flags, "--out", str(tmp_path / "b"), "--init", str(first)])
     runs = json.loads((second / "training.json").read_text())["history"]
     assert len(runs) == 2 and "--init" in runs[1]["command"] and "--init" not in runs[0]["command"]
-    assert "continuing from that model" in (second / "README.md").read_text()
+    card = (second / "README.md").read_text()
+    assert "continuing from that model" in card
+    # The second run augmented its audio, and its card says how.
+    assert runs[0]["augmentation"] is None and runs[1]["augmentation"]["speed"] == 0.4
+    assert card.count("augmented afresh") == 1 and "speed 40%" in card
