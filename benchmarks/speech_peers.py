@@ -27,7 +27,7 @@ from shared.cli import command_line
 from shared.metrics import cer, wer
 from shared.pretrained import resolve_model_dir
 from speech.audio import SAMPLE_RATE, load_audio
-from speech.card import write_card
+from speech.card import HUMAN_SET, write_card
 from speech.engines import ENGINES
 from speech.evaluate import alsa_recordings
 from speech.inference import DEFAULT_MODEL, PRETRAINED_DIR, Transcriber
@@ -60,7 +60,7 @@ def pocketsphinx_recognizer() -> Recognizer:
 
 def audio_sets(count: int, seed: int) -> dict[str, list[tuple[np.ndarray, str]]]:
     """(samples, reference) per set; synthetic sets from held-out (test-split) sentences."""
-    sets = {"human (alsa-utils)": [(load_audio(it.path), it.text) for it in alsa_recordings()]}
+    sets = {HUMAN_SET: [(load_audio(it.path), it.text) for it in alsa_recordings()]}
     folder = Path("/usr/share/locale/fr/LC_MESSAGES")
     sentences = catalog_sentences([p for p in folder.glob("*.mo") if p.stem in BASE_CATALOGS])
     held_out = [s for s in sentences if sentence_split(s) == "test"]

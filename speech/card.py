@@ -16,11 +16,13 @@ import json
 from pathlib import Path
 
 from shared import cards
-from shared.pretrained import load_config
+from shared.pretrained import load_config, resolve_model_dir
 from speech.inference import DECODING_FILE, LM_WEIGHT, LM_WORD_SCORE, PRETRAINED_DIR
 from speech.model import FORMAT_VERSION, MODEL_TYPE, SpeechConfig
 
 DECODINGS = ("greedy", "beam + LM")
+HUMAN_SET = "human (alsa-utils)"  # benchmarks.speech_peers' name for the people's recordings
+ENGINE_NAMES = {"espeak": "espeak-ng"}
 DECODING_NOTE = """`greedy`: the acoustic model alone (best label per frame). `beam + LM` (the default decoding):
 CTC beam search of 32 over the words of `lm.txt` (its 40,000 commonest at most), scored by their
 word bigram model (Kneser-Ney, `speech/lm.py`). `lm.txt` holds every training-split sentence of the
@@ -166,6 +168,33 @@ layers of {config.hidden_size} per direction, a linear CTC head over {config.voc
 
 Measure it again: `{measure}`.
 """
+
+
+def honest_summary(name_or_dir: str | Path) -> str:
+    """One paragraph for the web app: what the model learned from and how well it hears
+    synthetic voices it never heard and people, from what its folder records."""
+    info = cards.read_info(resolve_model_dir(name_or_dir, PRETRAINED_DIR))
+    voices = info.get("data", {}).get("voices", {}).get("training", {})
+    details = [", ".join(ENGINE_NAMES.get(e, e) for e in voices)] if voices else []
+    if any(run.get("augmentation") for run in info.get("history", [])):
+        details.append("augmented to sound like rooms, phones and noise")
+    said = f" ({'; '.join(details)})" if details else ""
+    parts = [f"**Honestly:** this model learned from synthetic speech only{said}."]
+    unseen = [f for f in info.get("figures", []) if f["set"].split(" ")[0] == "test-unseen"]
+    if unseen and "beam + LM" in unseen[0]:
+        parts.append(
+            f"On sentences and voices it never heard its CER is {unseen[0]['beam + LM']['cer']:.0f}%."
+        )
+    human = (info.get("peers") or {}).get("sets", {}).get(HUMAN_SET, {})
+    ours = [r for system, r in human.items() if "PocketSphinx" not in system]
+    peer = [r for system, r in human.items() if "PocketSphinx" in system]
+    if ours:
+        versus = f" (PocketSphinx: {peer[0]['cer']:.0f}%)" if peer else ""
+        parts.append(
+            f"People are harder: CER {ours[0]['cer']:.0f}% on the {ours[0]['utterances']} human"
+            f" recordings of alsa-utils{versus}; see the model card."
+        )
+    return " ".join(parts)
 
 
 def write_card(model_dir: str | Path) -> Path:

@@ -13,6 +13,7 @@ from shared.pretrained import ModelChoices
 from shared.tabs import user_errors
 from shared.uploads import upload_path
 from speech.audio import check_duration
+from speech.card import honest_summary
 from speech.inference import DEFAULT_MODEL, PRETRAINED_DIR, Transcriber
 
 EXAMPLES_DIR = Path(__file__).parent / "examples"
@@ -64,11 +65,9 @@ def build_tab(model_dir: str | None = None) -> None:
         " for every 40 ms the network gives a probability for each letter and for *blank*"
         " (nothing new). CTC decoding merges repeats and drops blanks; beam search with the word"
         " language model picks the likeliest sentence of known words."
-        " The plot shows each letter at the moment it was emitted."
-        " **Honestly:** the shipped model learned from synthetic speech (espeak-ng) only; it"
-        " transcribes espeak-ng voices well (CER 7-10% on sentences it never heard) but people"
-        " poorly (CER 79% on the human recordings of alsa-utils; see the model card)."
-        f"\n\nModel: `{default}`"
+        " The plot shows each letter at the moment it was emitted.\n\n"
+        + honest_summary(default)
+        + f"\n\nModel: `{default}`"
     )
     with gr.Accordion("Model card", open=False):
         card = gr.Markdown(MODELS.card(default), elem_id="speech-card")

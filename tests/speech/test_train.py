@@ -9,7 +9,7 @@ import soundfile as sf
 
 from shared.metrics import cer
 from speech import Transcriber
-from speech.card import render_card
+from speech.card import honest_summary, render_card
 from speech.evaluate import main as evaluate_main
 from speech.train import main as train_main
 
@@ -50,6 +50,12 @@ def test_smoke_run_exports_a_model_with_its_card(tmp_path):
     card = (export / "README.md").read_text()
     assert card == render_card(export) and "| test-seen | 2 |" in card
     assert "| tone | `v0`, `v1` | `held-out` |" in card  # voices heard, voices held out
+    # The web app's summary says what it learned from and how it did on unseen voices.
+    unseen_cer = info["figures"][1]["beam + LM"]["cer"]
+    assert honest_summary(export) == (
+        "**Honestly:** this model learned from synthetic speech only (tone)."
+        f" On sentences and voices it never heard its CER is {unseen_cer:.0f}%."
+    )
     # The LM weights were chosen on validation speech, and the loaded model decodes with them.
     tuned = json.loads((export / "decoding.json").read_text())
     assert len(tuned["grid"]) == 25 and tuned["utterances"] == info["figures"][-1]["utterances"]
@@ -89,3 +95,28 @@ def test_init_continues_a_model_and_keeps_its_history(tmp_path):
     # The second run augmented its audio, and its card says how.
     assert runs[0]["augmentation"] is None and runs[1]["augmentation"]["speed"] == 0.4
     assert card.count("augmented afresh") == 1 and "speed 40%" in card
+
+
+def test_the_summary_quotes_the_human_check_beside_the_peer(tmp_path):
+    from shared.cards import write_info
+
+    write_info(
+        tmp_path,
+        {
+            "data": {"voices": {"training": {"espeak": ["en"], "flite": ["kal"]}}},
+            "history": [{"command": "x", "augmentation": {"speed": 0.4}}],
+            "peers": {
+                "sets": {
+                    "human (alsa-utils)": {
+                        "this (beam + LM)": {"cer": 61.2, "wer": 90.0, "utterances": 9},
+                        "PocketSphinx 5 (en-us)": {"cer": 24.4, "wer": 43.8, "utterances": 9},
+                    }
+                }
+            },
+        },
+    )
+    assert honest_summary(tmp_path) == (
+        "**Honestly:** this model learned from synthetic speech only (espeak-ng, flite;"
+        " augmented to sound like rooms, phones and noise). People are harder: CER 61% on"
+        " the 9 human recordings of alsa-utils (PocketSphinx: 24%); see the model card."
+    )
