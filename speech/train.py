@@ -41,7 +41,7 @@ from speech.card import write_card
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus, voices_by_engine
 from speech.evaluate import score, test_sets
 from speech.features import SpecAugment
-from speech.inference import LM_FILE, TOKENS_FILE, Transcriber
+from speech.inference import DECODING_FILE, LM_FILE, TOKENS_FILE, Transcriber
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.synthesize import TRAIN_TEXT
 from speech.text import CharVocabulary, normalize_transcript
@@ -205,6 +205,8 @@ def main(argv: list[str] | None = None) -> Path:
         )
         (export / TOKENS_FILE).write_text(json.dumps(vocab.tokens) + "\n", encoding="utf-8")
         (export / LM_FILE).write_text("\n".join(lm_text) + "\n", encoding="utf-8")
+        # LM weights tuned for earlier weights do not hold for these: tuned again at the end.
+        (export / DECODING_FILE).unlink(missing_ok=True)
 
     # Similar durations share a batch: less padding, and CTC sees whole utterances.
     lengths = [it.seconds or len(it.text) / 15 for it in dataset.items]
