@@ -49,6 +49,11 @@ class RunBudget:
     def elapsed_minutes(self) -> float:
         return (self.clock() - self.started) / 60
 
+    def charge(self, seconds: float) -> None:
+        """Count ``seconds`` spent on this run by earlier commands (a resumed run's earlier
+        training), so that the end sizes itself on what the whole run has left."""
+        self.started -= max(seconds, 0.0)
+
     def seconds_left(self) -> float | None:
         if not self.minutes:
             return None

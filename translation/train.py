@@ -25,6 +25,7 @@ import argparse
 import dataclasses
 import random
 import shutil
+import time
 from pathlib import Path
 
 import sentencepiece as spm
@@ -284,6 +285,7 @@ def main(argv: list[str] | None = None) -> Path:
         for name in (SOURCE_TOKENIZER, TARGET_TOKENIZER):
             shutil.copy(tokenizer_dir / name, export / name)
 
+    fit_started = time.monotonic()
     result = fit(
         model,
         train,
@@ -297,6 +299,8 @@ def main(argv: list[str] | None = None) -> Path:
         on_best=export_model,
         batch_plan=lambda epoch, g: bucketed_batches(lengths, train_config.batch_size, g),
     )
+    # A resumed run's earlier training counts against the whole run's budget too.
+    budget.charge(result.seconds - (time.monotonic() - fit_started))
     if not is_main_process():
         return export
 

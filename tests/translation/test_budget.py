@@ -30,6 +30,16 @@ def test_training_gets_the_budget_less_preparation_and_the_ends_share():
     assert RunBudget(0, clock).training_minutes() == 0 and RunBudget(0).seconds_left() is None
 
 
+def test_a_resumed_run_counts_its_earlier_training_against_the_budget():
+    clock = FakeClock()
+    budget = RunBudget(240, clock)
+    clock.now += 60 * 60  # this command trained for an hour...
+    budget.charge(150 * 60)  # ...after earlier commands of the run trained for 150 minutes
+    assert budget.seconds_left() == pytest.approx(30 * 60)
+    budget.charge(-5)  # a clock that ran backwards charges nothing
+    assert budget.seconds_left() == pytest.approx(30 * 60)
+
+
 def test_the_end_takes_the_pairs_that_fit():
     clock = FakeClock()
     budget = RunBudget(10, clock)
