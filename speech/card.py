@@ -67,11 +67,14 @@ def _augmentation(run: dict) -> str:
     chances = dict(run.get("augmentation") or {})
     if not chances:
         return ""
-    noise_dir = chances.pop("recorded_noise", None)
+    noise_dirs = chances.pop("recorded_noise", None) or []
+    folders = ", ".join(
+        f"`{d}`" for d in ([noise_dirs] if isinstance(noise_dirs, str) else noise_dirs)
+    )
     listed = ", ".join(f"{k.replace('_', ' ')} {100 * v:g}%" for k, v in chances.items())
     background = (
-        f"recorded background sound from `{noise_dir}` 70% of the time, else coloured noise"
-        if noise_dir
+        f"recorded background sound from {folders} 70% of the time, else coloured noise"
+        if folders
         else "coloured noise"
     )
     return (

@@ -95,6 +95,7 @@ def test_init_continues_a_model_and_keeps_its_history(tmp_path):
     # The second run augmented its audio, and its card says how.
     assert runs[0]["augmentation"] is None and runs[1]["augmentation"]["speed"] == 0.4
     assert card.count("augmented afresh") == 1 and "speed 40%" in card
+    assert "the noise is coloured noise" in card  # no --noise-dir
 
 
 def test_the_summary_quotes_the_human_check_beside_the_peer(tmp_path):
