@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 from shared.cli import script_parser
 from shared.metrics import cer, wer
 from speech.audio import SAMPLE_RATE
+from speech.card import write_card
 from speech.data import SpeechItem, load_corpus
 from speech.decoding import BeamDecoder
 from speech.inference import DECODING_FILE, DEFAULT_BEAM, Transcriber
@@ -59,6 +60,7 @@ def tune_decoding(
     if not items:
         raise ValueError("no validation utterances to tune on")
     inputs = audio if audio is not None else [it.path for it in items]
+    # Whole utterances: validation speech is shorter than the Transcriber's chunks.
     emissions = [
         torch.from_numpy(r.emissions)
         for r in transcriber.transcribe_batch(inputs, SAMPLE_RATE, beam_size=1)
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> dict:
     except (ValueError, OSError) as e:
         raise SystemExit(f"cannot tune on {args.data}: {e}") from None
     path = write_decoding(Path(args.model), tuned)
+    write_card(args.model)  # the card states the weights
     print(
         f"LM weight {tuned['lm_weight']}, word bonus {tuned['word_score']}: validation CER"
         f" {tuned['cer']:.2f}% WER {tuned['wer']:.2f}% on {tuned['utterances']} utterances;"

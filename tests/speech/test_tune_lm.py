@@ -50,3 +50,21 @@ def test_tuning_takes_validation_speech_only(tmp_path):
     (tmp_path / "manifest.jsonl").write_text(json.dumps(rows[0]) + "\n")
     with pytest.raises(ValueError, match="no valid split"):
         validation_items(tmp_path, 10)
+
+
+def test_the_command_records_the_weights_and_rewrites_the_card(tiny_speech_dir, tmp_path):
+    from speech.card import render_card
+    from speech.tune_lm import main
+    from tests.speech.test_train import TEXTS, _corpus
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_speech_dir, folder)
+    (folder / "lm.txt").write_text("\n".join(TEXTS) + "\n")
+    corpus = _corpus(tmp_path / "corpus")
+    tuned = main(["--model", str(folder), "--data", str(corpus), "--beam-size", "4"])
+    assert tuned["utterances"] == 2 and len(tuned["grid"]) == 25  # the two valid utterances
+    assert json.loads((folder / DECODING_FILE).read_text()) == tuned
+    card = (folder / "README.md").read_text()
+    assert card == render_card(folder) and f"LM weight {tuned['lm_weight']}," in card
+    with pytest.raises(SystemExit, match="evaluation only"):
+        main(["--model", str(folder), "--data", "alsa"])
