@@ -11,6 +11,7 @@ Examples:
     python -m translation.evaluate --model en-fr
     python -m translation.evaluate --model en-zh --sample --beam-size 1
     python -m translation.evaluate --model runs/en-fr/model --sample --by-kind --threads 2
+    python -m translation.evaluate --model en-zh --data data/translation/catalogs/zh_CN data/translation/apt-lists --kind prose
     python -m translation.evaluate --model runs/en-fr/model --data my-catalogs/ --split all
     python -m translation.evaluate --model en-fr --data new-package.mo --split all --unseen
     python -m translation.evaluate --model en-fr --data new.mo --split all --record "new.mo"
@@ -138,6 +139,11 @@ def main(argv: list[str] | None = None) -> dict:
         " packages installed after training, which share common messages with older ones)",
     )
     parser.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="score only this kind of text: software messages or package-description sentences",
+    )
+    parser.add_argument(
         "--by-kind",
         action="store_true",
         help="score software messages and package descriptions apart, each also on the"
@@ -193,6 +199,8 @@ def main(argv: list[str] | None = None) -> dict:
         dropped = len(pairs) - len(kept)
         print(f"{dropped} of {len(pairs)} pairs dropped: their source was trained on")
         pairs = kept
+    if args.kind:
+        pairs = of_kind(pairs, args.kind)
     if args.limit and len(pairs) > args.limit:
         pairs = random.Random(0).sample(pairs, args.limit)
     if not pairs:

@@ -189,6 +189,12 @@ def test_a_model_trained_on_both_kinds_is_scored_per_kind(catalogs, tmp_path):
     assert {kind_of(p.origin) for p in sample} == set(KINDS)
     by_sample = evaluate(["--model", str(model), "--sample", "--by-kind", "--beam-size", "1"])
     assert {"messages/all", "prose/all"} <= set(by_sample)
+    # --kind scores one kind alone: the same pairs and figures as that kind's row.
+    prose_only = evaluate(
+        ["--model", str(model), "--sample", "--by-kind", "--kind", "prose", "--beam-size", "1"]
+    )
+    assert {k.split("/")[0] for k in prose_only} == {"prose"}
+    assert prose_only["prose/all"] == by_sample["prose/all"]
 
 
 def test_the_test_sample_draws_each_kind_apart(tmp_path):
