@@ -12,12 +12,11 @@ Example:
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from shared import cards
 from shared.pretrained import load_config, resolve_model_dir
-from speech.inference import DECODING_FILE, LM_WEIGHT, LM_WORD_SCORE, PRETRAINED_DIR
+from speech.inference import LM_WEIGHT, LM_WORD_SCORE, PRETRAINED_DIR, recorded_decoding
 from speech.model import FORMAT_VERSION, MODEL_TYPE, SpeechConfig
 
 DECODINGS = ("greedy", "beam + LM")
@@ -109,10 +108,9 @@ def _peers(peers: dict | None) -> str:
 
 def _weights(model_dir: Path) -> str:
     """How the LM decoding is weighted: ``decoding.json`` (``speech.tune_lm``) or the default."""
-    path = model_dir / DECODING_FILE
-    if not path.is_file():
+    tuned = recorded_decoding(model_dir)
+    if tuned is None:
         return f"LM weight {LM_WEIGHT}, word bonus {LM_WORD_SCORE} (the defaults)."
-    tuned = json.loads(path.read_text(encoding="utf-8"))
     return (
         f"LM weight {tuned['lm_weight']}, word bonus {tuned['word_score']}: the lowest CER + WER"
         f" (CER {tuned['cer']:.2f}%, WER {tuned['wer']:.2f}%) of a grid of {len(tuned['grid'])}"

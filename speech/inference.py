@@ -41,6 +41,13 @@ def list_pretrained() -> list[str]:
     return _list_pretrained(PRETRAINED_DIR)
 
 
+def recorded_decoding(folder: str | Path) -> dict | None:
+    """The LM weights a model folder records (``decoding.json``, from :mod:`speech.tune_lm`),
+    None where it records none."""
+    path = Path(folder) / DECODING_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
 @dataclass
 class Transcription:
     """A transcript and how it came about.
@@ -138,8 +145,8 @@ class Transcriber:
         lm_file = folder / LM_FILE
         sentences = lm_file.read_text(encoding="utf-8").splitlines() if lm_file.is_file() else None
         weights = {"lm_weight": LM_WEIGHT, "word_score": LM_WORD_SCORE}
-        if (folder / DECODING_FILE).is_file():
-            recorded = json.loads((folder / DECODING_FILE).read_text(encoding="utf-8"))
+        recorded = recorded_decoding(folder)
+        if recorded:
             weights = {k: float(recorded[k]) for k in weights}
         return cls(model, CharVocabulary(alphabet), device, lm_sentences=sentences, **weights)
 

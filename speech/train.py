@@ -36,7 +36,7 @@ from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 from speech.audio import load_audio
-from speech.augment import AugmentConfig, NoiseBank
+from speech.augment import NoiseBank
 from speech.card import write_card
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus, voices_by_engine
 from speech.evaluate import score, test_sets
@@ -264,14 +264,16 @@ def main(argv: list[str] | None = None) -> Path:
         "training": voices_by_engine(train_items),
         "held out": voices_by_engine([it for it in test_items if it.split == "test-unseen"]),
     }
-    augmentation = {**asdict(AugmentConfig()), "recorded_noise": args.noise_dir}
+    # What the dataset's augmenter really applied (None: no augmentation).
+    augmenter = dataset.augmenter
+    augmentation = augmenter and {**asdict(augmenter.config), "recorded_noise": args.noise_dir}
     run = run_record(
         command_line("speech.train", argv),
         result.step,
         result.best_step,
         result.seconds,
         batch_size=train_config.batch_size,
-        augmentation=augmentation if args.augment else None,
+        augmentation=augmentation,
     )
     # A continued model's card lists the runs behind the model it started from first.
     history = read_info(args.init).get("history", []) if args.init else []
