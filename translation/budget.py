@@ -69,6 +69,22 @@ class RunBudget:
         fit = int(left / max(seconds_per_pair * passes, 1e-9))
         return min(available, max(fit, MIN_PAIRS))
 
+    def end_of_run_samples(
+        self,
+        translate: Callable[[list[T]], object],
+        valid: Sequence[T],
+        test: Sequence[T],
+        passes: int,
+    ) -> tuple[list[T], list[T]]:
+        """The validation and test pairs the end of the run translates: all of them without a
+        budget, else as many as fit in what is left when each of ``passes`` translation
+        passes takes that many (timed with ``translate`` on a few validation pairs)."""
+        if not self.minutes:
+            return list(valid), list(test)
+        per_pair = seconds_per_item(translate, valid)
+        size = self.pairs_that_fit(per_pair, passes, max(len(valid), len(test)))
+        return sample(valid, size), sample(test, size, seed=1)
+
 
 def sample(items: Sequence[T], size: int, seed: int = 0) -> list[T]:
     """``size`` of ``items`` drawn without replacement, in their order (all when ``size``

@@ -44,11 +44,9 @@ from shared.cli import (
 )
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_generation_config, save_pretrained
-from shared.training import FitResult, TrainConfig, fit
-from translation.budget import RunBudget, sample, seconds_per_item
+from shared.training import TrainConfig, fit
+from translation.budget import RunBudget
 from translation.data import (
-    Pair,
-    Splits,
     TrainingPairs,
     collate,
     corpus_stats,
@@ -308,9 +306,20 @@ def main(argv: list[str] | None = None) -> Path:
     # time budget is short), then the final figures: the chosen model, on the held-out test
     # catalogs, with beam search.
     device = next(model.parameters()).device
-    end_valid, end_test = _pairs_for_the_end(
-        model, (src_tok, tgt_tok), result, splits, budget, args
+    # The sweep translates validation once per length penalty (twice over when the last step
+    # is compared with the best), then test once and the validation sample once more.
+    translator = Translator(model, src_tok, tgt_tok, device=device)
+    sweeps = 1 if result.best_step in (None, result.step) else 2
+    end_valid, end_test = budget.end_of_run_samples(
+        lambda pairs: translator.translate_batch([p.source for p in pairs], args.beam_size),
+        splits.valid,
+        splits.test,
+        passes=sweeps * len(LENGTH_PENALTIES) + 2,
     )
+    if len(end_valid) < len(splits.valid):
+        print(
+            f"time budget: choosing on {len(end_valid)} validation pairs, testing on {len(end_test)}"
+        )
     best, sweep, compared = choose_final_model(
         model,
         (src_tok, tgt_tok),
@@ -360,36 +369,6 @@ def main(argv: list[str] | None = None) -> Path:
     )
     print(f"exported {export}")
     return export
-
-
-def _pairs_for_the_end(
-    model: Seq2Seq,
-    tokenizers: tuple[SubwordTokenizer, SubwordTokenizer],
-    result: FitResult,
-    splits: Splits,
-    budget: RunBudget,
-    args: argparse.Namespace,
-) -> tuple[list[Pair], list[Pair]]:
-    """The validation and test pairs the end of the run translates: all of them, or as many
-    as fit in what is left of ``--max-minutes`` (timed on a first batch at beam
-    ``--beam-size``): the sweep translates validation once per length penalty (twice over
-    when the last step is compared with the best), test once and the validation sample
-    once more."""
-    if not budget.minutes:
-        return splits.valid, splits.test
-    translator = Translator(model, *tokenizers, device=next(model.parameters()).device)
-    per_pair = seconds_per_item(
-        lambda pairs: translator.translate_batch([p.source for p in pairs], args.beam_size),
-        splits.valid,
-    )
-    sweeps = 1 if result.best_step in (None, result.step) else 2
-    passes = sweeps * len(LENGTH_PENALTIES) + 2
-    available = max(len(splits.valid), len(splits.test))
-    size = budget.pairs_that_fit(per_pair, passes, available)
-    valid, test = sample(splits.valid, size), sample(splits.test, size, seed=1)
-    if size < available:
-        print(f"time budget: choosing on {len(valid)} validation pairs, testing on {len(test)}")
-    return valid, test
 
 
 if __name__ == "__main__":

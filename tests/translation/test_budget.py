@@ -63,7 +63,7 @@ def test_a_budgeted_run_chooses_and_tests_on_the_pairs_that_fit(catalogs, tmp_pa
     # A learning rate too small to change a translation: the first evaluation (step 5)
     # stays the best, so the last step is compared with it.
     monkeypatch.setattr(budget_module, "MIN_PAIRS", 6)
-    monkeypatch.setattr(train_module, "seconds_per_item", lambda run, items: 1.0)
+    monkeypatch.setattr(budget_module, "seconds_per_item", lambda run, items: 1.0)
     model = train_module.main(
         ["--data", str(catalogs), "--out", str(tmp_path), "--max-minutes", "0.05", *TINY]
         + ["--max-steps", "100000", "--eval-every", "5", "--lr", "1e-12"]
