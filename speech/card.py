@@ -23,15 +23,17 @@ DECODINGS = ("greedy", "beam + LM")
 HUMAN_SET = "human (alsa-utils)"  # benchmarks.speech_peers' name for the people's recordings
 ENGINE_NAMES = {"espeak": "espeak-ng"}
 DECODING_NOTE = """`greedy`: the acoustic model alone (best label per frame). `beam + LM` (the default decoding):
-CTC beam search of 32 over the words of `lm.txt` (its 40,000 commonest at most), scored by their
-word bigram model (Kneser-Ney, `speech/lm.py`). `lm.txt` holds every training-split sentence of the
+CTC beam search of 32 over the words of `lm.txt.xz` (its 40,000 commonest at most), scored by their
+word bigram model (Kneser-Ney, `speech/lm.py`). `lm.txt.xz` holds every training-split sentence of the
 corpus (no validation or test sentence)."""
 
 
 def _data(data: dict) -> str:
     if data.get("data_source"):
         return data["data_source"]
-    made_by = f"```\n{data['corpus_command']}\n```\n" if data.get("corpus_command") else ""
+    # Older records name one command (the first corpus's).
+    commands = data.get("corpus_commands") or [data.get("corpus_command")]
+    made_by = "".join(f"```\n{c}\n```\n" for c in commands if c)
     return (
         f"Corpus: {', '.join(f'`{s}`' for s in data.get('sources', []))}.\n{made_by}"
         "Sentences are split by a hash of their text; test sentences are never heard in training.\n"

@@ -4,6 +4,7 @@ batched inference, greedy or beam CTC decoding, word timings."""
 from __future__ import annotations
 
 import json
+import lzma
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,9 @@ if TYPE_CHECKING:  # the LM needs torchaudio's decoder module: imported when fir
 PRETRAINED_DIR = Path(__file__).parent / "pretrained"
 DEFAULT_MODEL = "tts-en"
 TOKENS_FILE = "tokens.json"
-LM_FILE = "lm.txt"  # optional: the training transcripts, one per line, for the word bigram LM
+# Optional: the LM's sentences, one per line, xz-compressed (broad text is tens of MB plain);
+# a plain lm.txt is read too.
+LM_FILE = "lm.txt.xz"
 # Optional: the LM weight and word bonus speech.tune_lm chose for this model on validation speech.
 DECODING_FILE = "decoding.json"
 # Language-model decoding: the LM's weight and a bonus per word, where a model records none.
@@ -39,6 +42,25 @@ SILENCE_PEAK = 1e-3  # about -60 dBFS: quieter than this is taken as silence
 def list_pretrained() -> list[str]:
     """Names of the speech models shipped in ``speech/pretrained``."""
     return _list_pretrained(PRETRAINED_DIR)
+
+
+def read_lm_text(folder: str | Path) -> list[str] | None:
+    """The sentences of a model folder's word LM (None when it ships none)."""
+    folder = Path(folder)
+    if (folder / LM_FILE).is_file():
+        with lzma.open(folder / LM_FILE, "rt", encoding="utf-8") as f:
+            return f.read().splitlines()
+    plain = folder / "lm.txt"
+    return plain.read_text(encoding="utf-8").splitlines() if plain.is_file() else None
+
+
+def write_lm_text(folder: str | Path, sentences: list[str]) -> Path:
+    """Write the word LM's sentences into a model folder, as :func:`read_lm_text` reads them."""
+    path = Path(folder) / LM_FILE
+    with lzma.open(path, "wt", encoding="utf-8", preset=9) as f:
+        f.write("\n".join(sentences) + "\n")
+    (Path(folder) / "lm.txt").unlink(missing_ok=True)  # a stale plain copy would be ignored
+    return path
 
 
 def recorded_decoding(folder: str | Path) -> dict | None:
@@ -142,8 +164,7 @@ class Transcriber:
         alphabet = ALPHABET
         if tokens_file.is_file():
             alphabet = "".join(json.loads(tokens_file.read_text(encoding="utf-8"))[1:])
-        lm_file = folder / LM_FILE
-        sentences = lm_file.read_text(encoding="utf-8").splitlines() if lm_file.is_file() else None
+        sentences = read_lm_text(folder)
         weights = {"lm_weight": LM_WEIGHT, "word_score": LM_WORD_SCORE}
         recorded = recorded_decoding(folder)
         if recorded:
@@ -175,7 +196,7 @@ class Transcriber:
         """The word bigram LM of ``lm_sentences``, built on first use (seconds for a large
         text) and kept."""
         if not self.lm_sentences:
-            raise ValueError("this model has no language model text (lm.txt)")
+            raise ValueError(f"this model has no language model text ({LM_FILE})")
         if self._lm is None:
             from speech.lm import BigramLM
 

@@ -3,7 +3,7 @@
 Interpolated Kneser-Ney with one discount: a word's probability after another mixes the
 discounted bigram count with how many different words it follows (its "continuation" count),
 so frequent-but-fixed phrases do not flood unseen pairs. Small enough to build at load time
-from the training transcripts, which ship with the model as ``lm.txt``.
+from the training transcripts, which ship with the model as ``lm.txt.xz``.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ from speech.card import write_card
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus, voices_by_engine
 from speech.evaluate import score, test_sets
 from speech.features import SpecAugment
-from speech.inference import DECODING_FILE, LM_FILE, TOKENS_FILE, Transcriber
+from speech.inference import DECODING_FILE, TOKENS_FILE, Transcriber, write_lm_text
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.synthesize import TRAIN_TEXT
 from speech.text import CharVocabulary, normalize_transcript
@@ -126,6 +126,18 @@ def ctc_loss(model: nn.Module, batch: dict[str, torch.Tensor]):
     return loss, {}
 
 
+def corpus_command(source: str | Path) -> str | None:
+    """The ``speech.synthesize`` command that made a corpus folder (None: not one it made)."""
+    corpus = Path(source) / "corpus.json"
+    if not corpus.is_file():
+        return None
+    recorded = json.loads(corpus.read_text(encoding="utf-8"))["command"]
+    return "python -m speech.synthesize " + " ".join(
+        f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
+        for k, v in recorded.items()
+    )
+
+
 def split_items(args) -> tuple[list[SpeechItem], list[SpeechItem], list[SpeechItem]]:
     """Training, validation and test utterances from the corpora given."""
     items = [it for source in args.data for it in load_corpus(source)]
@@ -204,7 +216,7 @@ def main(argv: list[str] | None = None) -> Path:
             dtype=torch.float16,
         )
         (export / TOKENS_FILE).write_text(json.dumps(vocab.tokens) + "\n", encoding="utf-8")
-        (export / LM_FILE).write_text("\n".join(lm_text) + "\n", encoding="utf-8")
+        write_lm_text(export, lm_text)
         # LM weights tuned for earlier weights do not hold for these: tuned again at the end.
         (export / DECODING_FILE).unlink(missing_ok=True)
 
@@ -253,13 +265,10 @@ def main(argv: list[str] | None = None) -> Path:
         valid_row["beam + LM"] = {"wer": tuned["wer"], "cer": tuned["cer"]}
     figures.append(valid_row)
     data = {"sources": args.data}
-    corpus = Path(args.data[0]) / "corpus.json"
-    if corpus.is_file():
-        recorded = json.loads(corpus.read_text(encoding="utf-8"))["command"]
-        data["corpus_command"] = "python -m speech.synthesize " + " ".join(
-            f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
-            for k, v in recorded.items()
-        )
+    # How each synthesized corpus was made (LibriSpeech and manifests record nothing).
+    commands = [corpus_command(source) for source in args.data]
+    if any(commands):
+        data["corpus_commands"] = [c for c in commands if c]
     data["voices"] = {
         "training": voices_by_engine(train_items),
         "held out": voices_by_engine([it for it in test_items if it.split == "test-unseen"]),

@@ -3,6 +3,7 @@ every word is common; and speech.train --lm-text puts them in the model's lm.txt
 
 import json
 
+from speech.inference import read_lm_text
 from speech.lm_text import descriptions, lm_sentences, main
 
 INDEX = """Package: alpha
@@ -52,5 +53,5 @@ def test_train_adds_lm_text_to_the_models_language_model(tmp_path):
             *("--no-augment", "--lm-text", str(tmp_path / "extra.txt")),
         ]
     )
-    lm = set((export / "lm.txt").read_text().split("\n")) - {""}
+    lm = set(read_lm_text(export)) - {""}
     assert lm == {TEXTS[i % 5] for i in range(8)} | {"open the door please", "close the window"}

@@ -46,8 +46,8 @@ def test_shipped_model_meets_its_floor_on_fresh_speech():
     audio = [speak(job) for job in jobs]
     transcriber = Transcriber.from_pretrained("tts-en")
     refs = [job.text for job in jobs]
-    # The card reports, on 400 such utterances, CER 10.3% greedy and CER 7.3% / WER 17.8% with
-    # the default beam + LM decoding; 30 utterances are noisier, hence the margins.
+    # Measured on this sample when the model shipped: CER 10.4% greedy, CER 7.9% / WER 19.6%
+    # with the default beam + LM decoding. 30 utterances are noisy, hence the margins.
     greedy = [r.text for r in transcriber.transcribe_batch(audio, 16000, beam_size=1)]
     assert cer(refs, greedy) < 0.16, list(zip(refs, greedy, strict=True))[:5]
     default = [r.text for r in transcriber.transcribe_batch(audio, 16000)]
@@ -56,9 +56,9 @@ def test_shipped_model_meets_its_floor_on_fresh_speech():
 
 
 def test_shipped_model_on_human_recordings_stays_above_its_floor():
-    """The alsa-utils channel names, spoken by people: CER 79.3% when measured (the card's
-    human row); this floor catches a model that gets worse on people, and noise must stay
-    silent."""
+    """The alsa-utils channel names, spoken by people: CER 65.9% when measured (the card's
+    human row; PocketSphinx 24.4% on the same audio); this floor catches a model that gets
+    worse on people, and noise must stay silent."""
     from speech.evaluate import ALSA_SOUNDS, alsa_recordings, score
     from tests.missing import missing
 
@@ -66,7 +66,7 @@ def test_shipped_model_on_human_recordings_stays_above_its_floor():
         missing(f"{ALSA_SOUNDS} is missing: sudo apt-get install alsa-utils")
     items = alsa_recordings()
     result = score(Transcriber.from_pretrained("tts-en"), items)
-    assert result["cer"] < 85.0, result
+    assert result["cer"] < 75.0, result
     noise = [
         h for it, h in zip(items, result["hypotheses"], strict=True) if it.path.stem == "Noise"
     ]

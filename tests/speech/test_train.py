@@ -11,6 +11,7 @@ from shared.metrics import cer
 from speech import Transcriber
 from speech.card import honest_summary, render_card
 from speech.evaluate import main as evaluate_main
+from speech.inference import read_lm_text
 from speech.train import main as train_main
 
 TEXTS = ["open the file", "disk full", "permission denied", "no such file", "try again"]
@@ -62,7 +63,7 @@ def test_smoke_run_exports_a_model_with_its_card(tmp_path):
     assert info["figures"][-1]["beam + LM"] == {"wer": tuned["wer"], "cer": tuned["cer"]}
     assert f"LM weight {tuned['lm_weight']}, word bonus {tuned['word_score']}" in card
     # The language model's text is the training transcripts only.
-    lm = set((export / "lm.txt").read_text().split("\n")) - {""}
+    lm = set(read_lm_text(export)) - {""}
     assert lm == {TEXTS[i % 5] for i in range(8)}
     transcriber = Transcriber.from_pretrained(export)
     assert (transcriber.lm_weight, transcriber.word_score) == (
@@ -121,3 +122,22 @@ def test_the_summary_quotes_the_human_check_beside_the_peer(tmp_path):
         " augmented to sound like rooms, phones and noise). People are harder: CER 61% on"
         " the 9 human recordings of alsa-utils (PocketSphinx: 24%); see the model card."
     )
+
+
+def test_the_card_shows_how_each_synthesized_corpus_was_made(tmp_path):
+    first, second = _corpus(tmp_path / "first"), _corpus(tmp_path / "second")
+    for folder, seed in ((first, 0), (second, 1)):
+        command = {"out": str(folder), "engines": ["espeak", "flite"], "seed": seed}
+        (folder / "corpus.json").write_text(json.dumps({"command": command, "sentences": 5}))
+    export = train_main(
+        [
+            *("--data", str(first), str(second), "--out", str(tmp_path / "run")),
+            *("--max-steps", "1", "--batch-size", "4", "--n-mels", "16", "--conv-channels", "4"),
+            *("--hidden-size", "16", "--num-layers", "1", "--amp", "off", "--threads", "1"),
+            *("--valid-utterances", "2", "--no-augment", "--test-limit", "1"),
+        ]
+    )
+    card = (export / "README.md").read_text()
+    for folder, seed in ((first, 0), (second, 1)):
+        made_by = f"python -m speech.synthesize --out {folder} --engines espeak flite --seed {seed}"
+        assert f"```\n{made_by}\n```" in card
