@@ -29,6 +29,7 @@ TOKENS_FILE = "tokens.json"
 # Optional: the LM's sentences, one per line, xz-compressed (broad text is tens of MB plain);
 # a plain lm.txt is read too.
 LM_FILE = "lm.txt.xz"
+PLAIN_LM_FILE = "lm.txt"
 # Optional: the LM weight and word bonus speech.tune_lm chose for this model on validation speech.
 DECODING_FILE = "decoding.json"
 # Language-model decoding: the LM's weight and a bonus per word, where a model records none.
@@ -50,7 +51,7 @@ def read_lm_text(folder: str | Path) -> list[str] | None:
     if (folder / LM_FILE).is_file():
         with lzma.open(folder / LM_FILE, "rt", encoding="utf-8") as f:
             return f.read().splitlines()
-    plain = folder / "lm.txt"
+    plain = folder / PLAIN_LM_FILE
     return plain.read_text(encoding="utf-8").splitlines() if plain.is_file() else None
 
 
@@ -59,7 +60,6 @@ def write_lm_text(folder: str | Path, sentences: list[str]) -> Path:
     path = Path(folder) / LM_FILE
     with lzma.open(path, "wt", encoding="utf-8", preset=9) as f:
         f.write("\n".join(sentences) + "\n")
-    (Path(folder) / "lm.txt").unlink(missing_ok=True)  # a stale plain copy would be ignored
     return path
 
 

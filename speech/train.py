@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 
@@ -41,7 +42,14 @@ from speech.card import write_card
 from speech.data import SpeechDataset, SpeechItem, collate, load_corpus, voices_by_engine
 from speech.evaluate import score, test_sets
 from speech.features import SpecAugment
-from speech.inference import DECODING_FILE, TOKENS_FILE, Transcriber, write_lm_text
+from speech.inference import (
+    DECODING_FILE,
+    LM_FILE,
+    PLAIN_LM_FILE,
+    TOKENS_FILE,
+    Transcriber,
+    write_lm_text,
+)
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.synthesize import TRAIN_TEXT
 from speech.text import CharVocabulary, normalize_transcript
@@ -206,6 +214,8 @@ def main(argv: list[str] | None = None) -> Path:
         result = score(transcriber, valid_sample, batch_size=32, audio=valid_audio)
         return {"cer": result["cer"], "wer": result["wer"]}
 
+    compressed_lm: list[Path] = []  # xz takes half a minute on 20 MB of text: once a command
+
     def export_model(m: nn.Module, metrics: dict[str, float]) -> None:
         save_pretrained(
             m,
@@ -216,7 +226,10 @@ def main(argv: list[str] | None = None) -> Path:
             dtype=torch.float16,
         )
         (export / TOKENS_FILE).write_text(json.dumps(vocab.tokens) + "\n", encoding="utf-8")
-        write_lm_text(export, lm_text)
+        if not compressed_lm:
+            compressed_lm.append(write_lm_text(out, lm_text))
+        shutil.copy(compressed_lm[0], export / LM_FILE)
+        (export / PLAIN_LM_FILE).unlink(missing_ok=True)  # an older export's, now unused
         # LM weights tuned for earlier weights do not hold for these: tuned again at the end.
         (export / DECODING_FILE).unlink(missing_ok=True)
 
