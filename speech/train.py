@@ -140,10 +140,13 @@ def corpus_command(source: str | Path) -> str | None:
     if not corpus.is_file():
         return None
     recorded = json.loads(corpus.read_text(encoding="utf-8"))["command"]
-    return "python -m speech.synthesize " + " ".join(
-        f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
-        for k, v in recorded.items()
-    )
+    argv = []
+    for key, value in recorded.items():
+        argv += [
+            f"--{key.replace('_', '-')}",
+            *map(str, value if isinstance(value, list) else [value]),
+        ]
+    return command_line("speech.synthesize", argv)
 
 
 def split_items(args) -> tuple[list[SpeechItem], list[SpeechItem], list[SpeechItem]]:
