@@ -69,6 +69,7 @@ def _augmentation(run: dict) -> str:
     if not chances:
         return ""
     noise_dirs = chances.pop("recorded_noise", None) or []
+    no_speech = chances.pop("no_speech_share", 0.0)
     folders = ", ".join(
         f"`{d}`" for d in ([noise_dirs] if isinstance(noise_dirs, str) else noise_dirs)
     )
@@ -78,9 +79,15 @@ def _augmentation(run: dict) -> str:
         if folders
         else "coloured noise"
     )
+    silent = (
+        f" Besides, {100 * no_speech:.3g} examples of background sound or noise alone (no"
+        " speech, through rooms and lines; transcript empty) per 100 utterances."
+        if no_speech
+        else ""
+    )
     return (
         "\nEvery training utterance augmented afresh each epoch (`speech.augment`; the chance"
-        f" of each): {listed}; the noise is {background}; then SpecAugment masks."
+        f" of each): {listed}; the noise is {background}; then SpecAugment masks.{silent}"
     )
 
 

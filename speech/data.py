@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from speech.audio import load_audio
+from speech.audio import SAMPLE_RATE, load_audio
 from speech.augment import AugmentConfig, Augmenter, NoiseBank
 from speech.text import CharVocabulary, normalize_transcript
 
@@ -126,6 +126,12 @@ class SpeechDataset(Dataset):
     ``noise_bank`` when given) and babble made of the dataset's other utterances. Its random
     draws come from torch's generator, which the DataLoader seeds per worker and per epoch,
     so workers differ and a resumed run repeats.
+
+    ``no_speech_share`` adds that many examples per utterance (0.05: one in twenty) that hold
+    no speech, only background sound or noise through rooms and lines
+    (:meth:`~speech.augment.Augmenter.no_speech`), with an empty transcript: a recognizer
+    that never heard noise alone transcribes it as words. They come after the utterances,
+    0.5 to 6 s long by their index.
     """
 
     def __init__(
@@ -135,25 +141,43 @@ class SpeechDataset(Dataset):
         augment: bool = False,
         noise_bank: NoiseBank | None = None,
         augment_config: AugmentConfig | None = None,
+        no_speech_share: float = 0.0,
     ) -> None:
         self.items = [it for it in items if it.text]
         self.vocab = vocab
         self.augmenter = (
             Augmenter(augment_config, noise_bank, self._other_utterance) if augment else None
         )
+        self.no_speech = round(no_speech_share * len(self.items))
+        self.background = Augmenter(augment_config, noise_bank) if self.no_speech else None
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.items) + self.no_speech
+
+    def seconds(self) -> list[float]:
+        """Each example's duration in seconds (an utterance without a recorded one: its
+        transcript at 15 characters a second), for batching similar lengths together."""
+        spoken = [it.seconds or len(it.text) / 15 for it in self.items]
+        return spoken + [_no_speech_seconds(k) for k in range(self.no_speech)]
 
     def _other_utterance(self, rng: np.random.Generator) -> np.ndarray:
         return load_audio(self.items[int(rng.integers(len(self.items)))].path)
 
     def __getitem__(self, k: int) -> tuple[np.ndarray, list[int]]:
+        rng = np.random.default_rng(int(torch.randint(2**62, ())))
+        if k >= len(self.items):
+            length = int(_no_speech_seconds(k - len(self.items)) * SAMPLE_RATE)
+            return self.background.no_speech(length, rng), []
         item = self.items[k]
         audio = load_audio(item.path)
         if self.augmenter is not None:
-            audio = self.augmenter(audio, np.random.default_rng(int(torch.randint(2**62, ()))))
+            audio = self.augmenter(audio, rng)
         return audio, self.vocab.encode(item.text)
+
+
+def _no_speech_seconds(k: int) -> float:
+    """The ``k``-th no-speech example's duration: 0.5 to 6 s, spread evenly (golden ratio)."""
+    return 0.5 + 5.5 * ((k * 0.6180339887) % 1.0)
 
 
 def collate(examples: list[tuple[np.ndarray, list[int]]]) -> dict[str, torch.Tensor]:

@@ -113,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="folders of recorded background sound (any audio files) mixed in by the"
         " augmentation (default: none; coloured noise only)",
     )
+    data.add_argument(
+        "--no-speech-share",
+        type=float,
+        default=0.05,
+        help="examples of background sound or noise alone, with an empty transcript, per"
+        " training utterance, so that noise is transcribed as nothing (default: 0.05; needs"
+        " --augment)",
+    )
     run.add_argument(
         "--init",
         help="start from this model folder's weights (its architecture must match the flags)",
@@ -185,7 +193,13 @@ def main(argv: list[str] | None = None) -> Path:
         model.spec_augment = SpecAugment(freq_masks=0, time_masks=0)
     n_params = sum(p.numel() for p in model.parameters())
     noise_bank = NoiseBank(args.noise_dir) if args.augment and args.noise_dir else None
-    dataset = SpeechDataset(train_items, vocab, augment=args.augment, noise_bank=noise_bank)
+    dataset = SpeechDataset(
+        train_items,
+        vocab,
+        augment=args.augment,
+        noise_bank=noise_bank,
+        no_speech_share=args.no_speech_share if args.augment else 0.0,
+    )
     # The word language model's text ships with the model: the training transcripts, plus
     # the corpus's other training-split sentences where it lists them (never valid or test).
     lm_text = {it.text for it in dataset.items}
@@ -237,7 +251,7 @@ def main(argv: list[str] | None = None) -> Path:
         (export / DECODING_FILE).unlink(missing_ok=True)
 
     # Similar durations share a batch: less padding, and CTC sees whole utterances.
-    lengths = [it.seconds or len(it.text) / 15 for it in dataset.items]
+    lengths = dataset.seconds()
     result = fit(
         model,
         dataset,
@@ -291,7 +305,11 @@ def main(argv: list[str] | None = None) -> Path:
     }
     # What the dataset's augmenter really applied (None: no augmentation).
     augmenter = dataset.augmenter
-    augmentation = augmenter and {**asdict(augmenter.config), "recorded_noise": args.noise_dir}
+    augmentation = augmenter and {
+        **asdict(augmenter.config),
+        "recorded_noise": args.noise_dir,
+        "no_speech_share": dataset.no_speech / len(dataset.items),
+    }
     run = run_record(
         command_line("speech.train", argv),
         result.step,

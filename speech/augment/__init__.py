@@ -89,13 +89,7 @@ class Augmenter:
             x = voice.shift_pitch(x, float(rng.uniform(-3, 3)))
         if rng.random() < c.vocal_tract:
             x = voice.warp_vocal_tract(x, float(rng.uniform(0.85, 1.15)))
-        if rng.random() < c.room:
-            response = room.room_impulse_response(
-                float(rng.uniform(0.15, 0.9)), float(rng.uniform(-5, 15)), rng
-            )
-            x = room.reverberate(x, response)
-        if rng.random() < c.microphone:
-            x = room.colour_microphone(x, rng)
+        x = self._room(x, rng)
         if self.other_utterances is not None and rng.random() < c.babble:
             crowd = [self.other_utterances(rng) for _ in range(int(rng.integers(2, 6)))]
             x = noise.mix_at_snr(x, noise.babble(crowd, len(x), rng), float(rng.uniform(5, 20)))
@@ -108,6 +102,32 @@ class Augmenter:
         x = self._line(x, rng)
         x = channel.gain(x, float(rng.uniform(-12, 6)))
         return np.clip(x, -1.0, 1.0).astype(np.float32)
+
+    def no_speech(self, length: int, rng: np.random.Generator) -> np.ndarray:
+        """``length`` samples with no speech in them, to be transcribed as nothing: recorded
+        background sound (half the time, when there is some) or coloured noise, at any level
+        from near silence (-70 dBFS) to loud (-10 dBFS), through a room, a microphone and a
+        line as often as speech goes through them. Babble is left out: it is speech."""
+        if self.noise_bank and rng.random() < 0.5:
+            piece = self.noise_bank.draw(rng)
+            x = np.resize(np.roll(piece, -int(rng.integers(len(piece)))), length)
+        else:
+            x = noise.coloured_noise(length, float(rng.uniform(0, 2)), rng)
+        level = 10 ** (float(rng.uniform(-70, -10)) / 20)
+        x = (x * level / (np.sqrt(np.mean(x**2)) + 1e-10)).astype(np.float32)
+        x = self._room(x, rng)
+        return np.clip(self._line(x, rng), -1.0, 1.0).astype(np.float32)
+
+    def _room(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        c = self.config
+        if rng.random() < c.room:
+            response = room.room_impulse_response(
+                float(rng.uniform(0.15, 0.9)), float(rng.uniform(-5, 15)), rng
+            )
+            x = room.reverberate(x, response)
+        if rng.random() < c.microphone:
+            x = room.colour_microphone(x, rng)
+        return x
 
     def _line(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         c = self.config

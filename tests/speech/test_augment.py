@@ -125,3 +125,15 @@ def test_demo_writes_listenable_examples(tmp_path):
     } <= names
     audio, rate = sf.read(out / "chain-1.wav")
     assert rate == RATE and len(audio) > RATE and np.abs(audio).max() > 0.01
+
+
+def test_no_speech_clips_have_the_length_asked_for_at_any_level(tmp_path):
+    sf.write(tmp_path / "hum.wav", 0.2 * _tone_mix(2.0), RATE)
+    half = AugmentConfig(**{f: 0.5 for f in AugmentConfig.__dataclass_fields__})
+    augmenter = Augmenter(half, NoiseBank([tmp_path]))
+    clips = [augmenter.no_speech(RATE, np.random.default_rng(seed)) for seed in range(40)]
+    assert all(c.shape == (RATE,) and c.dtype == np.float32 for c in clips)
+    assert np.array_equal(clips[0], augmenter.no_speech(RATE, np.random.default_rng(0)))
+    levels = [20 * np.log10(np.sqrt(np.mean(c**2)) + 1e-12) for c in clips]
+    assert min(levels) < -45 and max(levels) > -30  # near silence to loud, not one level
+    assert max(np.abs(c).max() for c in clips) <= 1.0

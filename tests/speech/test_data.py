@@ -119,3 +119,34 @@ def test_evaluation_sets_per_engine(tmp_path):
     }
     one_engine = [it for it in load_corpus(tmp_path / "m.jsonl") if it.engine == "flite"]
     assert set(test_sets(one_engine)) == {"test-seen", "test-unseen"}
+
+
+def test_no_speech_examples_follow_the_utterances_with_empty_transcripts(tmp_path):
+    import torch
+
+    from speech.train import ctc_loss
+
+    for n in range(20):
+        _tone(tmp_path / f"{n}.wav", seconds=0.5)
+    items = [SpeechItem(tmp_path / f"{n}.wav", "hi", seconds=0.5) for n in range(20)]
+    dataset = SpeechDataset(items, CharVocabulary(), augment=True, no_speech_share=0.1)
+    assert len(dataset) == 22 and dataset.no_speech == 2
+    seconds = dataset.seconds()
+    assert seconds[:20] == [0.5] * 20 and all(0.5 <= s <= 6.0 for s in seconds[20:])
+    torch.manual_seed(0)
+    audio, ids = dataset[21]
+    assert ids == [] and len(audio) == int(seconds[21] * 16000)
+    assert SpeechDataset(items, CharVocabulary()).seconds() == [0.5] * 20  # none by default
+
+    # CTC learns an empty transcript as all blanks: a finite loss with a gradient.
+    batch = collate([dataset[0], dataset[20]])
+    assert batch["target_lengths"].tolist() == [2, 0]
+    log_probs = torch.randn(2, 30, len(CharVocabulary()), requires_grad=True)
+
+    class Frames(torch.nn.Module):
+        def forward(self, waveforms, lengths):
+            return log_probs.log_softmax(-1), torch.tensor([30, 30])
+
+    loss, _ = ctc_loss(Frames(), batch)
+    loss.backward()
+    assert torch.isfinite(loss) and log_probs.grad.abs().sum() > 0

@@ -88,7 +88,9 @@ def test_init_continues_a_model_and_keeps_its_history(tmp_path):
         *("--threads", "1", "--valid-utterances", "2"),
     ]
     first = train_main([*flags, "--no-augment", "--out", str(tmp_path / "a")])
-    second = train_main([*flags, "--out", str(tmp_path / "b"), "--init", str(first)])
+    second = train_main(
+        [*flags, "--out", str(tmp_path / "b"), "--init", str(first), "--no-speech-share", "0.25"]
+    )
     runs = json.loads((second / "training.json").read_text())["history"]
     assert len(runs) == 2 and "--init" in runs[1]["command"] and "--init" not in runs[0]["command"]
     card = (second / "README.md").read_text()
@@ -97,6 +99,8 @@ def test_init_continues_a_model_and_keeps_its_history(tmp_path):
     assert runs[0]["augmentation"] is None and runs[1]["augmentation"]["speed"] == 0.4
     assert card.count("augmented afresh") == 1 and "speed 40%" in card
     assert "the noise is coloured noise" in card  # no --noise-dir
+    assert runs[1]["augmentation"]["no_speech_share"] == 0.25  # 2 clips for 8 utterances
+    assert "25 examples of background sound or noise alone" in card
 
 
 def test_the_summary_quotes_the_human_check_beside_the_peer(tmp_path):
