@@ -36,6 +36,34 @@ def test_padding_invariance(cell):
     assert torch.allclose(together[1, :4], alone[0], atol=1e-6)
 
 
+@pytest.mark.parametrize("cell", CELL_TYPES)
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_same_outputs_and_gradients_as_packed_sequences(cell, bidirectional):
+    """The padded run computes what the fused layer computes on a packed batch."""
+    from shared.masks import pack, unpack
+
+    rnn = make_rnn(cell, 5, 8, num_layers=3, bidirectional=bidirectional, dropout=0.2).eval()
+    x = torch.randn(4, 9, 5, requires_grad=True)
+    lengths = torch.tensor([9, 2, 6, 1])
+    y, _ = rnn(x, lengths)
+    expected, _ = unpack(rnn.rnn(pack(x, lengths))[0], total_length=9)
+    assert torch.allclose(y, expected, atol=1e-5)
+    weights = torch.randn_like(y)
+    ours = torch.autograd.grad((y * weights).sum(), [x, *rnn.parameters()])
+    theirs = torch.autograd.grad((expected * weights).sum(), [x, *rnn.parameters()])
+    for a, b in zip(ours, theirs, strict=True):
+        assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_reverse_within_keeps_padding_in_place():
+    from shared.cells import reverse_within
+
+    x = torch.arange(8.0).view(2, 4, 1)
+    flipped = reverse_within(x, torch.tensor([3, 4]))
+    assert flipped[..., 0].tolist() == [[2, 1, 0, 3], [7, 6, 5, 4]]
+    assert torch.equal(reverse_within(flipped, torch.tensor([3, 4])), x)
+
+
 def test_no_lengths_means_full_length():
     rnn = make_rnn("gru", 4, 8)
     y, lengths = rnn(torch.randn(2, 3, 4))
