@@ -7,6 +7,7 @@ Examples:
     python -m speech.evaluate                                    # shipped model, data/tts-en
     python -m speech.evaluate --beam-size 1 --no-language-model  # the acoustic model alone
     python -m speech.evaluate --data alsa                        # people: alsa-utils' recordings
+    python -m speech.evaluate --data noise                       # noise alone must give no words
     python -m speech.evaluate --model runs/tts-en/model --data ~/LibriSpeech/test-clean --beam-size 16
 """
 
@@ -22,6 +23,7 @@ from tqdm.auto import tqdm
 from shared.cli import script_parser
 from shared.metrics import cer, wer
 from speech.audio import SAMPLE_RATE
+from speech.augment import channel, noise
 from speech.data import SpeechItem, load_corpus
 from speech.inference import DEFAULT_MODEL, Transcriber
 
@@ -45,6 +47,25 @@ def alsa_recordings(folder: str | Path = ALSA_SOUNDS) -> list[SpeechItem]:
         SpeechItem(f, "" if f.stem == "Noise" else f.stem.replace("_", " ").lower(), "human")
         for f in files
     ]
+
+
+def noise_clips(count: int = 40, seed: int = 424242) -> list[np.ndarray]:
+    """``count`` clips with no speech in them, 1 to 4 s at 16 kHz: white, pink and brown
+    noise in turn, -45 to -10 dBFS, every fourth through a telephone line. Their right
+    transcript is empty; a recognizer that never heard noise alone writes words for them."""
+    rng = np.random.default_rng(seed)
+    clips = []
+    for k in range(count):
+        x = noise.coloured_noise(int(rng.uniform(1, 4) * SAMPLE_RATE), float(k % 3), rng)
+        x = (x * 10 ** (rng.uniform(-45, -10) / 20)).astype(np.float32)
+        clips.append(np.clip(channel.telephone(x) if k % 4 == 3 else x, -1.0, 1.0))
+    return clips
+
+
+def noise_report(transcriber: Transcriber, clips: list[np.ndarray], **decoding) -> dict:
+    """How many noise ``clips`` the transcriber wrote words for, with what it wrote."""
+    heard = [r.text for r in transcriber.transcribe_batch(clips, SAMPLE_RATE, **decoding)]
+    return {"clips": len(clips), "with_words": sum(map(bool, heard)), "hypotheses": heard}
 
 
 def score(
@@ -97,8 +118,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--data",
         default="data/tts-en",
-        help="corpus folder or manifest, or 'alsa' for the human recordings of alsa-utils"
-        " (default: data/tts-en)",
+        help="corpus folder or manifest, 'alsa' for the human recordings of alsa-utils, or"
+        " 'noise' for 40 clips of noise alone (default: data/tts-en)",
     )
     parser.add_argument(
         "--beam-size",
@@ -116,6 +137,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     args = parser.parse_args(argv)
     transcriber = Transcriber.from_pretrained(args.model, device=args.device)
+    if args.data == "noise":
+        decoding = dict(beam_size=args.beam_size, language_model=args.language_model)
+        result = noise_report(transcriber, noise_clips(args.limit or 40), **decoding)
+        print(f"noise alone: {result['with_words']} of {result['clips']} clips gave words")
+        for hyp in [h for h in result["hypotheses"] if h][: args.examples]:
+            print(f"  hyp: {hyp}")
+        report = {"noise": {k: v for k, v in result.items() if k != "hypotheses"}}
+        print(json.dumps(report))
+        return report
     try:
         items = alsa_recordings() if args.data == "alsa" else load_corpus(args.data)
     except (ValueError, OSError) as e:

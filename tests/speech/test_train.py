@@ -145,3 +145,15 @@ def test_the_card_shows_how_each_synthesized_corpus_was_made(tmp_path):
     for folder, seed in ((first, 0), (second, 1)):
         made_by = f"python -m speech.synthesize --out {folder} --engines espeak flite --seed {seed}"
         assert f"```\n{made_by}\n```" in card
+
+
+def test_evaluate_counts_the_noise_clips_a_model_writes_words_for(tiny_speech_dir):
+    from speech.evaluate import noise_clips
+
+    clips = noise_clips(6)
+    assert [len(c) for c in clips] == [len(c) for c in noise_clips(6)]  # the same draw
+    assert all(16000 <= len(c) <= 64000 and np.abs(c).max() <= 1.0 for c in clips)
+    report = evaluate_main(["--model", str(tiny_speech_dir), "--data", "noise", "--limit", "6"])
+    transcriber = Transcriber.from_pretrained(tiny_speech_dir)
+    heard = [r.text for r in transcriber.transcribe_batch(clips, 16000)]
+    assert report == {"noise": {"clips": 6, "with_words": sum(map(bool, heard))}}
