@@ -2,7 +2,7 @@
 
 import json
 
-from benchmarks import decoder
+from benchmarks import decoder, sequence_rnn
 from tests.intent.conftest import tiny_model  # noqa: F401  (a fixture, shared with tests/intent)
 from tests.textgen.conftest import textgen_model_dir  # noqa: F401  (shared with tests/textgen)
 from tests.translation.conftest import catalogs  # noqa: F401  (shared with tests/translation)
@@ -156,3 +156,13 @@ def test_tutorial_words_and_translator_round_trip(tmp_path, catalogs):  # noqa: 
     outputs = tutorial.translate_batch([p.source for p in pairs[:5]])
     assert len(outputs) == 5 and all(isinstance(o, str) for o in outputs)
     assert outputs == tutorial.translate_batch([p.source for p in pairs[:5]], batch_size=2)
+
+
+def test_sequence_rnn_benchmark_times_both_runs_and_writes_json(tmp_path):
+    out = tmp_path / "sequence_rnn.json"
+    sizes = ["--batch", "3", "--steps", "6", "--shortest", "2", "--input-size", "4"]
+    sizes += ["--hidden-size", "4", "--layers", "2", "--repeats", "1", "--cells", "lstm"]
+    result = sequence_rnn.main([*sizes, "--out", str(out)])
+    assert json.loads(out.read_text()) == result
+    assert [r["mode"] for r in result["results"]] == ["forward + backward", "forward"]
+    assert all(r["padded"] > 0 and r["packed"] > 0 for r in result["results"])
