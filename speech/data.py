@@ -149,7 +149,10 @@ class SpeechDataset(Dataset):
             Augmenter(augment_config, noise_bank, self._other_utterance) if augment else None
         )
         self.no_speech = round(no_speech_share * len(self.items))
-        self.background = Augmenter(augment_config, noise_bank) if self.no_speech else None
+        # Noise-only clips go through the same rooms and lines (babble is never drawn for them).
+        self.background = (
+            (self.augmenter or Augmenter(augment_config, noise_bank)) if self.no_speech else None
+        )
 
     def __len__(self) -> int:
         return len(self.items) + self.no_speech
