@@ -34,9 +34,9 @@ def _data(data: dict) -> str:
         )
     return f"""Procedural clips (`video/clips.py`): 16 frames of 96x96, one or two shapes that move, grow,
 shrink, turn a colour, appear, disappear or stay still, one object doing two actions in turn;
-{data.get("train_clips", "?")} training clips (seeds from 0, each drawn in its own style: edge smoothing, noise, colour
-shades, background, move length{_mix(data)}), validation and test clips (the specification's own style and mix)
-from disjoint seed ranges."""
+training clips from the first {data.get("train_clips", "?")} seeds (each drawn in its own style: edge smoothing,
+noise, colour shades, background, move length{_mix(data)}), validation and test clips
+(the specification's own style and mix) from disjoint seed ranges."""
 
 
 def _mix(data: dict) -> str:
