@@ -132,15 +132,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 def ctc_loss(model: nn.Module, batch: dict[str, torch.Tensor]):
     log_probs, frames = model(batch["waveforms"], batch["lengths"])
-    loss = nn.functional.ctc_loss(
+    losses = nn.functional.ctc_loss(
         log_probs.transpose(0, 1),  # (T, B, V)
         batch["targets"],
         frames,
         batch["target_lengths"],
         blank=0,
+        reduction="none",
         zero_infinity=True,  # an utterance too fast for its frames adds nothing, not inf
     )
-    return loss, {}
+    return (losses / ctc_divisors(frames, batch["target_lengths"])).mean(), {}
+
+
+def ctc_divisors(frames: torch.Tensor, target_lengths: torch.Tensor) -> torch.Tensor:
+    """What each example's CTC loss is divided by, (B,) from (B,) frame and target lengths.
+
+    An utterance's loss is divided by its length in characters, as CTC's ``mean`` does. A
+    clip with nothing to say (an empty transcript) would be divided by 1, so its every frame
+    would weigh as much as a whole character of speech: a 150-frame noise clip then counts
+    like an utterance of 150 characters, and the recognizer learns that silence is safer than
+    words. It is divided instead by the characters speech of its length would hold, at the
+    batch's own rate (characters per frame of its spoken examples)."""
+    spoken = target_lengths > 0
+    if spoken.any():
+        rate = target_lengths[spoken].sum() / frames[spoken].sum().clamp(min=1)
+    else:
+        # A batch of silence alone: about 4 frames a character.
+        rate = torch.tensor(0.25, device=frames.device)
+    silent_length = frames.to(rate.dtype) * rate
+    return torch.where(spoken, target_lengths.to(rate.dtype), silent_length).clamp(min=1)
 
 
 def corpus_command(source: str | Path) -> str | None:

@@ -76,3 +76,34 @@ def test_a_few_steps_on_one_batch_lower_the_ctc_loss():
         optimizer.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_ctc_loss_is_ctcs_mean_for_speech_and_weighs_silence_per_frame_like_speech():
+    torch.manual_seed(0)
+    log_probs = torch.randn(3, 40, TINY.vocab_size).log_softmax(-1)
+
+    class Fixed(torch.nn.Module):
+        def forward(self, waveforms, lengths):
+            return log_probs, torch.tensor([40, 20, 30])
+
+    def loss(targets, target_lengths):
+        batch = {"waveforms": None, "lengths": None, "targets": targets}
+        return ctc_loss(Fixed(), batch | {"target_lengths": torch.tensor(target_lengths)})[0]
+
+    spoken = torch.tensor([3, 4, 5, 3, 6, 7, 3, 4, 5])
+    builtin = torch.nn.functional.ctc_loss(
+        log_probs.transpose(0, 1), spoken, torch.tensor([40, 20, 30]), torch.tensor([4, 2, 3])
+    )
+    assert torch.allclose(loss(spoken, [4, 2, 3]), builtin)
+
+    # The third clip says nothing: its all-blank loss is divided by the characters its 30
+    # frames would hold at the batch's rate (6 characters in 60 frames: 3), not by 1.
+    each = torch.nn.functional.ctc_loss(
+        log_probs.transpose(0, 1),
+        spoken[:6],
+        torch.tensor([40, 20, 30]),
+        torch.tensor([4, 2, 0]),
+        reduction="none",
+    )
+    expected = (each[0] / 4 + each[1] / 2 + each[2] / 3) / 3
+    assert torch.allclose(loss(spoken[:6], [4, 2, 0]), expected)
