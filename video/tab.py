@@ -66,7 +66,7 @@ def build_tab(model_dir: str | None = None) -> None:
         " share of its attention went there. To see what the recurrence adds, pick"
         " `shapes-mean`: the same CNN with the frames averaged instead, blind to order. On the"
         " same 1000 test clips it put the two actions in the right order 59% of the time, the"
-        " recurrent `shapes` 99.7% (the `shapes` card compares them)."
+        " recurrent `shapes` 100% (the `shapes` card compares them)."
         f"\n\nModel: `{default}`"
     )
     with gr.Accordion("Model card", open=False):
