@@ -118,9 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="examples of background sound or noise alone, with an empty transcript, per"
-        " training utterance, so that noise is transcribed as nothing; too many teach the"
-        " model to write nothing for speech unlike its training voices (default: 0; say"
-        " 0.01; needs --augment)",
+        " training utterance, so that noise is transcribed as nothing (default: 0; the"
+        " shipped model's last run: 0.05; needs --augment)",
     )
     run.add_argument(
         "--init",
