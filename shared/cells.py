@@ -97,10 +97,7 @@ class SequenceRNN(nn.Module):
         if lengths is None:
             y, _ = self.rnn(x)
             return y, torch.full((x.size(0),), x.size(1), dtype=torch.long, device=x.device)
-        lengths = check_lengths(lengths, x.size(1))
-        if lengths.numel() != x.size(0):
-            raise ValueError(f"{lengths.numel()} lengths for a batch of {x.size(0)}")
-        lengths = lengths.to(x.device)
+        lengths = check_lengths(lengths, x.size(1), x.size(0)).to(x.device)
         keep = (~lengths_to_pad_mask(lengths, x.size(1))).unsqueeze(-1).to(x.dtype)
         rnn = self.rnn
         for layer in range(rnn.num_layers):

@@ -9,21 +9,27 @@ import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 
-def check_lengths(lengths: torch.Tensor, max_len: int | None = None) -> torch.Tensor:
+def check_lengths(
+    lengths: torch.Tensor, max_len: int | None = None, batch_size: int | None = None
+) -> torch.Tensor:
     """Validate a batch of sequence lengths and return them as a CPU int64 tensor.
 
     Args:
         lengths: (B,) integer lengths.
         max_len: the padded time dimension T the lengths must fit in, if known.
+        batch_size: the B of the padded batch they describe, if known.
 
     Raises:
-        ValueError: empty batch, a non-1-D tensor, a length below 1 or above ``max_len``.
+        ValueError: empty batch, a non-1-D tensor, a count other than ``batch_size``, a
+            length below 1 or above ``max_len``.
     """
     lengths = torch.as_tensor(lengths)
     if lengths.dim() != 1:
         raise ValueError(f"lengths must be a 1-D tensor, got shape {tuple(lengths.shape)}")
     if lengths.numel() == 0:
         raise ValueError("empty batch: lengths has no entries")
+    if batch_size is not None and lengths.numel() != batch_size:
+        raise ValueError(f"{lengths.numel()} lengths for a batch of {batch_size}")
     if lengths.is_floating_point():
         raise ValueError("lengths must be integers")
     lengths = lengths.to("cpu", torch.int64)
@@ -66,9 +72,7 @@ def pad_mask_to_lengths(pad_mask: torch.Tensor) -> torch.Tensor:
 
 def pack(x: torch.Tensor, lengths: torch.Tensor) -> PackedSequence:
     """Pack a batch-first padded tensor (B, T, ...) for a fused RNN; any length order."""
-    lengths = check_lengths(lengths, x.size(1))
-    if lengths.numel() != x.size(0):
-        raise ValueError(f"{lengths.numel()} lengths for a batch of {x.size(0)}")
+    lengths = check_lengths(lengths, x.size(1), x.size(0))
     return pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
 
 
