@@ -127,6 +127,14 @@ def _weights(model_dir: Path) -> str:
     )
 
 
+def _feature_detail(config: SpeechConfig) -> str:
+    """How the features were normalised and smoothed, where not the plain default."""
+    detail = "; each band's mean taken away" if config.feature_norm == "band" else ""
+    if config.envelope:
+        detail += f"; the spectral envelope of {config.envelope} cepstral coefficients"
+    return detail
+
+
 def render_card(model_dir: str | Path) -> str:
     """The card of the speech model in ``model_dir``, as markdown."""
     model_dir = Path(model_dir)
@@ -155,7 +163,7 @@ def render_card(model_dir: str | Path) -> str:
     )
     return f"""# Speech recognition model: {config.conv_layers} convolutions + {config.num_layers} {direction}{cell} layers + CTC
 
-Log-mel features ({config.n_mels} bands, 10 ms), {config.conv_layers} stride-2 3x3 convolutions
+Log-mel features ({config.n_mels} bands, 10 ms{_feature_detail(config)}), {config.conv_layers} stride-2 3x3 convolutions
 ({config.conv_channels} channels; {10 * 2**config.conv_layers} ms per output frame), {config.num_layers} {direction}{cell}
 layers of {config.hidden_size} per direction, a linear CTC head over {config.vocab_size} symbols
 (blank, space, apostrophe, a-z).

@@ -1,4 +1,4 @@
-"""Log-mel features with per-utterance normalisation, and SpecAugment."""
+"""Log-mel features, normalised per utterance or per band, optionally smoothed to their envelope; and SpecAugment."""
 
 from __future__ import annotations
 
@@ -8,17 +8,31 @@ from torch import nn
 
 from speech.audio import SAMPLE_RATE
 
+NORMS = ("utterance", "band")
+
 
 class LogMel(nn.Module):
     """Waveforms (B, n) -> normalised log-mel features (B, T, n_mels) and frame counts.
 
-    25 ms windows every ``hop_ms``; each utterance's features are shifted and scaled to zero
-    mean and unit variance over its own frames (padding excluded), so loudness and channel do
-    not matter.
+    25 ms windows every ``hop_ms``. ``norm="utterance"`` shifts and scales each utterance's
+    features to zero mean and unit variance over its own frames (padding excluded), so
+    loudness does not matter; ``norm="band"`` takes each mel band's own mean over the
+    utterance away first (cepstral mean normalisation), so a fixed colouring of the voice, the
+    room or the microphone does not matter either. ``envelope > 0`` keeps only that many
+    cepstral coefficients of each frame (the spectral envelope, as MFCCs do) and returns them
+    to ``n_mels`` bands: the fine ripple of single pitch harmonics, which synthetic voices
+    render differently from people, is smoothed away while the formants stay.
     """
 
-    def __init__(self, n_mels: int = 80, hop_ms: float = 10.0) -> None:
+    def __init__(
+        self, n_mels: int = 80, hop_ms: float = 10.0, norm: str = "utterance", envelope: int = 0
+    ) -> None:
         super().__init__()
+        if norm not in NORMS:
+            raise ValueError(f"norm must be one of {NORMS}, not {norm!r}")
+        if not 0 <= envelope <= n_mels:
+            raise ValueError(f"envelope must be 0 (off) to n_mels={n_mels}, not {envelope}")
+        self.norm = norm
         self.hop = int(SAMPLE_RATE * hop_ms / 1000)
         self.n_fft = 512
         # Fixed maths, not weights: kept out of the saved state (persistent=False).
@@ -35,6 +49,11 @@ class LogMel(nn.Module):
             mel_scale="slaney",
         )
         self.register_buffer("fbanks", fbanks, persistent=False)  # (freqs, n_mels)
+        smooth = None
+        if envelope:
+            dct = AF.create_dct(envelope, n_mels, norm="ortho")  # (n_mels, envelope)
+            smooth = dct @ dct.T  # to cepstra, keep the first ones, and back
+        self.register_buffer("smooth", smooth, persistent=False)  # (n_mels, n_mels) or None
 
     def frames(self, num_samples: torch.Tensor) -> torch.Tensor:
         """Frames for ``num_samples`` samples (centred STFT: n // hop + 1)."""
@@ -57,9 +76,13 @@ class LogMel(nn.Module):
             )
             power = spec.abs().pow(2).transpose(1, 2)  # (B, T, freqs)
             feats = (power @ self.fbanks + 1e-6).log()  # (B, T, M)
+            if self.smooth is not None:
+                feats = feats @ self.smooth
         frames = self.frames(lengths).clamp(max=feats.size(1))
         valid = torch.arange(feats.size(1), device=feats.device)[None] < frames[:, None]
         valid = valid.unsqueeze(-1).to(feats.dtype)
+        if self.norm == "band":  # each band's mean over the utterance's frames
+            feats = feats - (feats * valid).sum(1, keepdim=True) / valid.sum(1, keepdim=True)
         count = valid.sum(1, keepdim=True) * feats.size(2)
         mean = (feats * valid).sum((1, 2), keepdim=True) / count
         var = (((feats - mean) * valid) ** 2).sum((1, 2), keepdim=True) / count

@@ -24,6 +24,11 @@ class SpeechConfig:
     Attributes:
         vocab_size: output symbols, CTC's blank included.
         n_mels: mel bands of the features.
+        feature_norm: ``utterance`` (one mean and scale per utterance) or ``band`` (each mel
+            band's mean over the utterance taken away first: fixed colourings of voice, room
+            and microphone vanish).
+        envelope: cepstral coefficients kept of each frame, smoothing away single pitch
+            harmonics (0: off, all detail kept).
         conv_channels: channels of each 3x3 convolution.
         conv_layers: convolutions, each halving time and frequency.
         hidden_size: RNN state size per direction.
@@ -35,6 +40,8 @@ class SpeechConfig:
 
     vocab_size: int = 29
     n_mels: int = 80
+    feature_norm: str = "utterance"
+    envelope: int = 0
     conv_channels: int = 32
     conv_layers: int = 2
     hidden_size: int = 256
@@ -88,7 +95,7 @@ class CTCModel(nn.Module):
     def __init__(self, config: SpeechConfig) -> None:
         super().__init__()
         self.config = config
-        self.features = LogMel(config.n_mels)
+        self.features = LogMel(config.n_mels, norm=config.feature_norm, envelope=config.envelope)
         self.spec_augment = SpecAugment()
         self.front = ConvFrontEnd(config.n_mels, config.conv_channels, config.conv_layers)
         self.project = nn.Sequential(

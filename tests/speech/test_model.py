@@ -1,4 +1,6 @@
+import pytest
 import torch
+import torchaudio.functional as AF
 
 from speech.features import LogMel, SpecAugment
 from speech.model import ConvFrontEnd, CTCModel, SpeechConfig
@@ -17,8 +19,11 @@ def test_front_end_lengths_match_the_ctc_input_lengths():
     assert torch.allclose(log_probs.exp().sum(-1), torch.ones(()))
 
 
-def test_padding_does_not_change_any_real_frame():
-    model = CTCModel(TINY).eval()
+@pytest.mark.parametrize(
+    "features", [{}, {"feature_norm": "band"}, {"feature_norm": "band", "envelope": 12}]
+)
+def test_padding_does_not_change_any_real_frame(features):
+    model = CTCModel(SpeechConfig(**{**TINY.__dict__, **features})).eval()
     short = torch.randn(1, 5000)
     padded = torch.zeros(2, 16000)
     padded[0, :5000] = short
@@ -38,6 +43,40 @@ def test_features_are_normalised_per_utterance():
     assert torch.allclose(feats.std((1, 2), unbiased=False), torch.ones(2), atol=1e-3)
     # A louder copy of the same sound gives the same features: the gain is normalised away.
     assert torch.allclose(feats[0], feats[1], atol=1e-2)
+
+
+def test_band_norm_takes_a_fixed_colouring_away():
+    torch.manual_seed(0)
+    wave = torch.randn(16000)
+    # A fixed microphone colouring: a first-order high-pass tilts the spectrum by 25 dB.
+    coloured = wave - 0.9 * torch.cat([torch.zeros(1), wave[:-1]])
+    both, lengths = torch.stack([wave, coloured]), torch.tensor([16000, 16000])
+    by_utterance, _ = LogMel(n_mels=40)(both, lengths)
+    by_band, _ = LogMel(n_mels=40, norm="band")(both, lengths)
+    assert (by_band[0] - by_band[1]).abs().mean() < 0.1
+    assert (by_utterance[0] - by_utterance[1]).abs().mean() > 0.5
+
+
+def test_envelope_keeps_only_the_first_cepstral_coefficients():
+    torch.manual_seed(0)
+    t = torch.arange(16000) / 16000
+    voiced = sum(torch.sin(2 * torch.pi * 120 * k * t) / k for k in range(1, 40))  # 120 Hz
+    waves, lengths = torch.stack([voiced, torch.randn(16000)]), torch.tensor([16000, 9000])
+    feats, frames = LogMel(n_mels=40, norm="band", envelope=12)(waves, lengths)
+    cepstra = feats @ AF.create_dct(40, 40, norm="ortho")  # (B, T, 40)
+    assert cepstra[..., :12].abs().max() > 1.0
+    assert cepstra[..., 12:].abs().max() < 1e-4
+    assert feats[1, frames[1] :].abs().max() == 0  # padding stays zero
+    raw, _ = LogMel(n_mels=40, norm="band")(waves, lengths)
+    raw_cepstra = raw @ AF.create_dct(40, 40, norm="ortho")
+    assert raw_cepstra[0, :, 12:].abs().mean() > 0.05  # the harmonics' ripple, now gone
+
+
+def test_feature_options_are_checked():
+    with pytest.raises(ValueError, match="norm"):
+        LogMel(norm="frame")
+    with pytest.raises(ValueError, match="envelope"):
+        LogMel(n_mels=40, envelope=41)
 
 
 def test_spec_augment_masks_only_while_training():
