@@ -1,4 +1,5 @@
-"""Log-mel features, normalised per utterance or per band, optionally smoothed to their envelope; and SpecAugment."""
+"""Log-mel features (normalised per utterance or per band, optionally smoothed to their
+spectral envelope), and SpecAugment."""
 
 from __future__ import annotations
 
