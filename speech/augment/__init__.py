@@ -42,8 +42,8 @@ class AugmentConfig:
 
     speed: float = 0.4
     tempo: float = 0.2
-    pitch: float = 0.3
-    vocal_tract: float = 0.3
+    pitch: float = 0.5  # the corpus has few voices: most utterances get a new one
+    vocal_tract: float = 0.6
     room: float = 0.4
     microphone: float = 0.5
     telephone: float = 0.15
