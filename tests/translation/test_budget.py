@@ -87,3 +87,4 @@ def test_a_short_budget_changes_only_the_defaults_the_command_line_leaves():
         assert getattr(train_module.parse_args([]), name) != value
         assert getattr(train_module.parse_args(["--max-minutes", "600"]), name) != value
     assert train_module.parse_args([*short, "--input-feeding"]).input_feeding is True
+    assert train_module.parse_args([*short, "--vocab-size", "4000"]).vocab_size == 4000
