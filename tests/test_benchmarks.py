@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from benchmarks import decoder, sequence_rnn
 from tests.intent.conftest import tiny_model  # noqa: F401  (a fixture, shared with tests/intent)
 from tests.textgen.conftest import textgen_model_dir  # noqa: F401  (shared with tests/textgen)
@@ -129,17 +131,22 @@ def test_video_benchmark_runs_and_writes_json(tmp_path, tiny_video_dir):  # noqa
     assert 0 < saved["cnn_share_of_batched"] < 1 and saved["train_clips_per_s"] > 0
 
 
-def test_first_run_benchmark_trains_both_and_compares(tmp_path, catalogs):  # noqa: F811
+@pytest.mark.parametrize("side_by_side", [False, True])
+def test_first_run_benchmark_trains_both_and_compares(tmp_path, catalogs, side_by_side):  # noqa: F811
     from benchmarks import translation_first_run
     from tests.translation.conftest import TINY
 
     out = tmp_path / "first_run.json"
     result = translation_first_run.main(
         ["--minutes", "0.05", "--test-pairs", "20", "--data", str(catalogs), "--work",
-         str(tmp_path / "work"), "--out", str(out), "--extra", *TINY]
+         str(tmp_path / "work"), "--out", str(out)]
+        + (["--side-by-side"] if side_by_side else []) + ["--extra", *TINY]
     )  # fmt: skip
     saved = json.loads(out.read_text())
     assert saved == json.loads(json.dumps(result))
+    assert saved["side_by_side"] is side_by_side
+    # The baseline trained for its whole budget whether in a process of its own or not.
+    assert saved["tutorial"]["wall_minutes"] >= 0.05
     assert saved["test_pairs"] == 20 and "--max-minutes 0.05" in saved["command"]
     for run in ("model", "tutorial"):
         assert 0 <= saved[run]["bleu"] <= 100.001 and 0 <= saved[run]["chrf"] <= 100.001
