@@ -13,6 +13,7 @@ the same command again resumes: utterances already in the manifest are skipped.
 Examples:
     python -m speech.synthesize --out data/tts-en --train 30000          # the default corpus
     python -m speech.synthesize --out data/tts-mix --engines espeak flite festival
+    python -m speech.synthesize --out data/tts-piper --engines piper   # a neural voice alone
     python -m speech.synthesize --text-from /usr/share/locale data/lm-text.txt  # + everyday English
     python -m speech.synthesize --out /tmp/tiny --train 20 --valid 4 --test 4 --workers 2
 """
@@ -138,7 +139,8 @@ def plan(
     so an interrupted run can skip what it already wrote.
 
     ``variants`` are espeak-ng's; ``others`` are more engines, each speaking an equal share of
-    the utterances in its own voices (held-out ones only in ``test-unseen``). Their choices
+    the utterances in its own voices (held-out ones only in ``test-unseen``; an engine with none
+    to hold out speaks no ``test-unseen``, and without espeak-ng that split may be empty). Their choices
     come from a generator of their own, so the espeak-ng lines are those of an espeak-only
     plan and a corpus keeps its sentences whichever engines speak them. ``espeak=False``:
     the other engines speak everything."""
@@ -150,9 +152,10 @@ def plan(
     seen_accents = [a for a in ACCENTS if a not in UNSEEN_ACCENTS]
     voices_of = {engine.name: engine.voices() for engine in others or []}
     for engine in others or []:
-        held = [engine.unseen(v) for v in voices_of[engine.name]]
-        if all(held) or not any(held):
-            raise ValueError(f"{engine.name} needs held-out and training voices: {held}")
+        if all(engine.unseen(v) for v in voices_of[engine.name]):
+            raise ValueError(f"{engine.name} has no voice for training: {voices_of[engine.name]}")
+    # An engine with no voice to hold out (Piper's one voice) never speaks test-unseen.
+    holding_out = [e for e in others or [] if any(map(e.unseen, voices_of[e.name]))]
     out = []
     for split in SPLITS:
         pool = by_split["test" if split.startswith("test") else split]
@@ -177,10 +180,13 @@ def plan(
                 speed=rng.randint(120, 220),
                 pitch=rng.randint(20, 80),
             )
-            share = len(others or []) / (len(others or []) + 1) if espeak else 1.0
-            if others and other_rng.random() < share:
-                engine = other_rng.choice(others)
-                unseen = split == "test-unseen"
+            unseen = split == "test-unseen"
+            engines = holding_out if unseen else others or []
+            if not engines and not espeak:
+                continue  # no engine here has a voice for this split
+            share = len(engines) / (len(engines) + 1) if espeak else 1.0
+            if engines and other_rng.random() < share:
+                engine = other_rng.choice(engines)
                 voices = [v for v in voices_of[engine.name] if engine.unseen(v) == unseen]
                 speed, pitch = engine.prosody(other_rng)
                 utterance.engine, utterance.voice = engine.name, other_rng.choice(voices)

@@ -114,6 +114,53 @@ def test_each_engine_speaks_a_sentence_in_each_kind_of_voice(name):
         assert np.abs(audio).max() > 0.05  # sound, not silence
 
 
+def test_piper_speaks_a_sentence_in_its_voice_at_each_speed():
+    import numpy as np
+
+    from speech.engines import ENGINES
+    from tests.missing import missing
+
+    engine = ENGINES["piper"]
+    if not engine.available():
+        missing(f"Piper or its voice is not installed: {engine.install}")
+    voices = engine.voices()
+    assert voices and not any(map(engine.unseen, voices))  # one voice: nothing to hold out
+    lengths = []
+    for speed in (75, 130):
+        audio = engine.speak("the file could not be opened", voices[0], speed, 100)
+        assert audio.dtype == np.float32 and 0.8 < len(audio) / 16000 < 6
+        assert np.abs(audio).max() > 0.05  # sound, not silence
+        lengths.append(len(audio))
+    assert lengths[0] > 1.4 * lengths[1]  # slower speech lasts longer
+
+
+def test_an_engine_with_no_voice_to_hold_out_speaks_no_unseen_test():
+    from speech.engines import Engine
+
+    class OneVoice(Engine):
+        name = "piper"
+
+        def voices(self):
+            return ["only"]
+
+        def unseen(self, voice):
+            return False
+
+        def prosody(self, rng):
+            return 100, 100
+
+    sentences = [f"words {a} {b}" for a in "abcdefghij" for b in "klmnopqrst"]
+    variants = ["m1", "m2", *UNSEEN_VARIANTS[:2]]
+    counts = {"train": 200, "valid": 20, "test-seen": 40, "test-unseen": 40}
+    mixed = plan(sentences, variants, counts, others=[OneVoice()])
+    assert {j.engine for j in mixed if j.split == "test-seen"} == {"espeak", "piper"}
+    assert {j.engine for j in mixed if j.split == "test-unseen"} == {"espeak"}
+    alone = plan(sentences, variants, counts, others=[OneVoice()], espeak=False)
+    assert {j.engine for j in alone} == {"piper"}
+    assert {j.split for j in alone} == {"train", "valid", "test-seen"}
+    assert len([j for j in alone if j.split == "train"]) == 200
+
+
 def test_other_engines_take_their_share_and_hold_out_their_voices():
     from speech.engines import Engine
 
