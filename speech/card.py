@@ -21,7 +21,7 @@ from speech.model import FORMAT_VERSION, MODEL_TYPE, SpeechConfig
 
 DECODINGS = ("greedy", "beam + LM")
 HUMAN_SET = "human (alsa-utils)"  # benchmarks.speech_peers' name for the people's recordings
-ENGINE_NAMES = {"espeak": "espeak-ng"}
+ENGINE_NAMES = {"espeak": "espeak-ng", "piper": "Piper (a neural voice)"}
 DECODING_NOTE = """`greedy`: the acoustic model alone (best label per frame). `beam + LM` (the default decoding):
 CTC beam search of 32 over the words of `lm.txt.xz` (its 40,000 commonest at most), scored by their
 word bigram model (Kneser-Ney, `speech/lm.py`). `lm.txt.xz` holds every training-split sentence of the
@@ -53,7 +53,8 @@ def _voices(voices: dict | None) -> str:
         return ""
     heard, held_out = voices.get("training", {}), voices.get("held out", {})
     rows = "\n".join(
-        f"| {engine or '—'} | {_names(heard.get(engine, []))} | {_names(held_out.get(engine, []))} |"
+        f"| {engine or '—'} | {_names(heard.get(engine, []))}"
+        f" | {_names(held_out.get(engine, [])) or 'none: too few voices to hold one out'} |"
         for engine in sorted({*heard, *held_out})
     )
     return f"""

@@ -139,11 +139,11 @@ def plan(
     so an interrupted run can skip what it already wrote.
 
     ``variants`` are espeak-ng's; ``others`` are more engines, each speaking an equal share of
-    the utterances in its own voices (held-out ones only in ``test-unseen``; an engine with none
-    to hold out speaks no ``test-unseen``, and without espeak-ng that split may be empty). Their choices
-    come from a generator of their own, so the espeak-ng lines are those of an espeak-only
-    plan and a corpus keeps its sentences whichever engines speak them. ``espeak=False``:
-    the other engines speak everything."""
+    the utterances in its own voices (held-out ones only in ``test-unseen``; an engine with
+    none to hold out speaks no ``test-unseen``, and without espeak-ng that split may be
+    empty). Their choices come from a generator of their own, so the espeak-ng lines are
+    those of an espeak-only plan and a corpus keeps its sentences whichever engines speak
+    them. ``espeak=False``: the other engines speak everything."""
     by_split: dict[str, list[str]] = {"train": [], "valid": [], "test": []}
     for s in sentences:
         by_split[sentence_split(s, valid_share, test_share)].append(s)
