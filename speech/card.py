@@ -64,6 +64,13 @@ def _voices(voices: dict | None) -> str:
 """
 
 
+def _corpora(run: dict) -> str:
+    """The commands that made the corpora of this run, where its record keeps them."""
+    commands = run.get("corpus_commands") or []
+    made_by = "\n".join(f"```\n{c}\n```" for c in commands)
+    return f"\nIts corpus{'es' if len(commands) > 1 else ''}:\n{made_by}" if commands else ""
+
+
 def _augmentation(run: dict) -> str:
     """The run's augmentations and how often each applied, from its ``augmentation`` record."""
     chances = dict(run.get("augmentation") or {})
@@ -160,7 +167,8 @@ def render_card(model_dir: str | Path) -> str:
     if data.get("sources"):
         measure += f" --data {data['sources'][0]}"
     recipe = cards.render_recipe(
-        info.get("history", []), lambda run: cards.describe_run(run, "CER") + _augmentation(run)
+        info.get("history", []),
+        lambda run: cards.describe_run(run, "CER") + _augmentation(run) + _corpora(run),
     )
     return f"""# Speech recognition model: {config.conv_layers} convolutions + {config.num_layers} {direction}{cell} layers + CTC
 

@@ -337,6 +337,9 @@ def main(argv: list[str] | None = None) -> Path:
         result.seconds,
         batch_size=train_config.batch_size,
         augmentation=augmentation,
+        # Each run keeps its own corpora's commands: a later run may rebuild a folder of the
+        # same name differently, and the card must still say what every run heard.
+        corpus_commands=data.get("corpus_commands"),
     )
     # A continued model's card lists the runs behind the model it started from first.
     history = read_info(args.init).get("history", []) if args.init else []

@@ -103,6 +103,29 @@ def test_init_continues_a_model_and_keeps_its_history(tmp_path):
     assert "25 examples of background sound or noise alone" in card
 
 
+def test_each_run_keeps_the_command_of_the_corpus_it_heard(tmp_path):
+    """A folder rebuilt under the same name between two runs: the card still says, under
+    each run, which command made the corpus that run learned from."""
+    corpus = _corpus(tmp_path / "corpus")
+    flags = [
+        *("--data", str(corpus), "--max-steps", "1", "--batch-size", "4", "--n-mels", "16"),
+        *("--conv-channels", "4", "--hidden-size", "16", "--num-layers", "1", "--amp", "off"),
+        *("--threads", "1", "--valid-utterances", "2", "--no-augment"),
+    ]
+    made = {"out": str(corpus), "train": 8, "engines": ["espeak"]}
+    (corpus / "corpus.json").write_text(json.dumps({"command": made}))
+    first = train_main([*flags, "--out", str(tmp_path / "a")])
+    (corpus / "corpus.json").write_text(json.dumps({"command": made | {"train": 9}}))
+    second = train_main([*flags, "--out", str(tmp_path / "b"), "--init", str(first)])
+    runs = json.loads((second / "training.json").read_text())["history"]
+    assert [r["corpus_commands"] for r in runs] == [
+        [f"python -m speech.synthesize --out {corpus} --train {n} --engines espeak"] for n in (8, 9)
+    ]
+    card = (second / "README.md").read_text()
+    assert card.index("--train 8 ") < card.index("continuing from that model")
+    assert card.count("--train 9 ") == 2  # under the second run, and as the model's corpus
+
+
 def test_the_summary_quotes_the_human_check_beside_the_peer(tmp_path):
     from shared.cards import write_info
 
