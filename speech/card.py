@@ -67,8 +67,10 @@ def _voices(voices: dict | None) -> str:
 def _corpora(run: dict) -> str:
     """The commands that made the corpora of this run, where its record keeps them."""
     commands = run.get("corpus_commands") or []
+    if not commands:
+        return ""
     made_by = "\n".join(f"```\n{c}\n```" for c in commands)
-    return f"\nIts corpus{'es' if len(commands) > 1 else ''}:\n{made_by}" if commands else ""
+    return f"\n{'Its corpora' if len(commands) > 1 else 'Its corpus'}:\n{made_by}"
 
 
 def _augmentation(run: dict) -> str:
