@@ -28,12 +28,18 @@ word bigram model (Kneser-Ney, `speech/lm.py`). `lm.txt.xz` holds every training
 corpus (no validation or test sentence)."""
 
 
+def _code_blocks(commands: list[str]) -> str:
+    """Each command in a fenced code block of its own, one under the other."""
+    return "\n".join(f"```\n{c}\n```" for c in commands)
+
+
 def _data(data: dict) -> str:
     if data.get("data_source"):
         return data["data_source"]
     # Older records name one command (the first corpus's).
     commands = data.get("corpus_commands") or [data.get("corpus_command")]
-    made_by = "".join(f"```\n{c}\n```\n" for c in commands if c)
+    made_by = _code_blocks([c for c in commands if c])
+    made_by += "\n" if made_by else ""
     return (
         f"Corpus: {', '.join(f'`{s}`' for s in data.get('sources', []))}.\n{made_by}"
         "Sentences are split by a hash of their text; test sentences are never heard in training.\n"
@@ -69,8 +75,7 @@ def _corpora(run: dict) -> str:
     commands = run.get("corpus_commands") or []
     if not commands:
         return ""
-    made_by = "\n".join(f"```\n{c}\n```" for c in commands)
-    return f"\n{'Its corpora' if len(commands) > 1 else 'Its corpus'}:\n{made_by}"
+    return f"\n{'Its corpora' if len(commands) > 1 else 'Its corpus'}:\n{_code_blocks(commands)}"
 
 
 def _augmentation(run: dict) -> str:
