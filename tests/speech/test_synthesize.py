@@ -127,11 +127,15 @@ def test_piper_speaks_a_sentence_in_its_voice_at_each_speed():
     assert voices and not any(map(engine.unseen, voices))  # one voice: nothing to hold out
     lengths = []
     for speed in (75, 130):
-        audio = engine.speak("the file could not be opened", voices[0], speed, 100)
+        # No prosodic variation (0%): Piper's sampling noise is not seeded and its random
+        # durations would make the comparison of lengths flaky.
+        audio = engine.speak("the file could not be opened", voices[0], speed, 0)
         assert audio.dtype == np.float32 and 0.8 < len(audio) / 16000 < 6
         assert np.abs(audio).max() > 0.05  # sound, not silence
         lengths.append(len(audio))
-    assert lengths[0] > 1.4 * lengths[1]  # slower speech lasts longer
+    # Slower speech lasts longer: 1.41x when measured for 130/75 = 1.73x the speed, the
+    # silence at either end keeping its length.
+    assert lengths[0] > 1.3 * lengths[1]
 
 
 def test_an_engine_with_no_voice_to_hold_out_speaks_no_unseen_test():
