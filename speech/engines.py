@@ -263,11 +263,13 @@ class Mbrola(Espeak):
     VOICES = ("us1", "us2", "us3", "en1")
     UNSEEN = ("mb-en1",)
 
+    # Two programs: ``program`` (mbrola, what Engine's checks look for) and espeak-ng, which
+    # drives it and whose path ``require`` returns for the inherited ``speak``.
     def available(self) -> bool:
         return super().available() and Espeak().available() and bool(self.voices())
 
     def require(self) -> str:
-        super().require()  # mbrola itself
+        super().require()
         if not self.voices():
             raise RuntimeError(
                 f"no MBROLA English voice is installed: `sudo apt-get install {self.install}`"
