@@ -118,6 +118,24 @@ def voices_by_engine(items: list[SpeechItem]) -> dict[str, list[str]]:
     return {engine: sorted(names) for engine, names in sorted(voices.items())}
 
 
+def balance_engines(items: list[SpeechItem], seed: int = 0) -> list[SpeechItem]:
+    """``items`` with every engine's utterances repeated until each engine has as many as the
+    largest: an epoch then hears each synthesizer equally often, however many utterances its
+    corpora hold. Whole repeats first, then a seeded sample of the rest; order is kept per
+    engine (batches are shuffled later). Items with no engine count as one engine."""
+    by_engine: dict[str, list[SpeechItem]] = {}
+    for it in items:
+        by_engine.setdefault(it.engine, []).append(it)
+    target = max((len(group) for group in by_engine.values()), default=0)
+    rng = np.random.default_rng(seed)
+    balanced: list[SpeechItem] = []
+    for _, group in sorted(by_engine.items()):
+        repeats, rest = divmod(target, len(group))
+        extra = rng.choice(len(group), size=rest, replace=False)
+        balanced += group * repeats + [group[k] for k in sorted(extra)]
+    return balanced
+
+
 class SpeechDataset(Dataset):
     """(waveform (n,) float32, character ids) examples.
 

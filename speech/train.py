@@ -39,7 +39,14 @@ from shared.training import TrainConfig, fit
 from speech.audio import load_audio
 from speech.augment import NoiseBank
 from speech.card import write_card
-from speech.data import SpeechDataset, SpeechItem, collate, load_corpus, voices_by_engine
+from speech.data import (
+    SpeechDataset,
+    SpeechItem,
+    balance_engines,
+    collate,
+    load_corpus,
+    voices_by_engine,
+)
 from speech.evaluate import score, test_sets
 from speech.features import SpecAugment
 from speech.inference import (
@@ -91,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data.add_argument(
         "--valid-utterances", type=int, default=300, help="validation utterances per evaluation"
+    )
+    data.add_argument(
+        "--balance-engines",
+        action="store_true",
+        help="repeat each synthesizer's training utterances up to the largest one's count, so"
+        " that every engine weighs the same however big its corpora (default: off; each"
+        " utterance once)",
     )
     data.add_argument(
         "--augment",
@@ -189,6 +203,8 @@ def split_items(args) -> tuple[list[SpeechItem], list[SpeechItem], list[SpeechIt
     tests = [it for it in items if it.split.startswith("test")]
     if args.max_seconds:
         train = [it for it in train if not it.seconds or it.seconds <= args.max_seconds]
+    if args.balance_engines:
+        train = balance_engines(train, args.seed)
     if not train or not valid:
         raise SystemExit(
             "need training and validation utterances: a corpus with 'valid' records"
@@ -235,9 +251,11 @@ def main(argv: list[str] | None = None) -> Path:
         lm_text |= {normalize_transcript(line) for line in lines} - held_out
     lm_text = sorted(lm_text)
     if is_main_process():
-        hours = sum(it.seconds for it in train_items) / 3600
+        distinct = {it.path: it.seconds for it in train_items}
+        hours = sum(distinct.values()) / 3600
         print(
-            f"{len(dataset)} training utterances ({hours:.1f} h), {len(valid_items)} validation;"
+            f"{len(dataset)} training examples ({len(distinct)} distinct utterances, {hours:.1f} h),"
+            f" {len(valid_items)} validation;"
             f" model {n_params / 1e6:.2f} M parameters",
             flush=True,
         )

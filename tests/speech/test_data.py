@@ -1,12 +1,14 @@
 """Loaders read small corpora in each supported format, written here by the tests."""
 
 import json
+from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from speech.data import SpeechDataset, SpeechItem, collate, load_corpus
+from speech.data import SpeechDataset, SpeechItem, balance_engines, collate, load_corpus
 from speech.text import CharVocabulary
 
 
@@ -150,3 +152,21 @@ def test_no_speech_examples_follow_the_utterances_with_empty_transcripts(tmp_pat
     loss, _ = ctc_loss(Frames(), batch)
     loss.backward()
     assert torch.isfinite(loss) and log_probs.grad.abs().sum() > 0
+
+
+def test_balance_engines_gives_every_engine_the_largest_ones_count():
+    items = [SpeechItem(Path(f"a{k}.wav"), "a", engine="espeak") for k in range(3)]
+    items += [SpeechItem(Path(f"b{k}.wav"), "b", engine="piper") for k in range(7)]
+    items += [SpeechItem(Path("c.wav"), "c")]  # a corpus that names no engine
+    balanced = balance_engines(items, seed=1)
+    counts = Counter(it.engine for it in balanced)
+    assert counts == {"espeak": 7, "piper": 7, "": 7}
+    # Whole repeats first: each of espeak's three utterances twice, one of them a third time.
+    espeak = Counter(it.path for it in balanced if it.engine == "espeak")
+    assert sorted(espeak.values()) == [2, 2, 3]
+    # The largest engine is kept as it is, each utterance once.
+    assert sorted(it.path for it in balanced if it.engine == "piper") == sorted(
+        it.path for it in items if it.engine == "piper"
+    )
+    assert balance_engines(items, seed=1) == balanced
+    assert balance_engines([]) == []
