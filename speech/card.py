@@ -26,6 +26,7 @@ ENGINE_NAMES = {
     "piper": "Piper's neural voice",
     "mbrola": "MBROLA's diphone voices",
     "pico": "SVOX Pico",
+    "rhvoice": "RHVoice",
 }
 DECODING_NOTE = """`greedy`: the acoustic model alone (best label per frame). `beam + LM` (the default decoding):
 CTC beam search of 32 over the words of `lm.txt.xz` (its 40,000 commonest at most), scored by their

@@ -16,6 +16,9 @@ test), draws a speaking rate and pitch for an utterance, and speaks a line as fl
   voice is a few thousand pieces cut from one person's recorded speech.
 * ``pico``: SVOX Pico (Debian ``libttspico-utils``, non-free), the synthesizer of older
   Android phones: two women's voices, en-US and en-GB, made from recordings.
+* ``rhvoice``: RHVoice (Debian ``rhvoice`` with ``rhvoice-english``, non-free), statistical
+  parametric (HTS) voices, each a model of one person's recordings: American (bdl, slt, clb),
+  Scottish (alan) and Russian-accented (evgeniy-eng, lyubov) English.
 """
 
 from __future__ import annotations
@@ -313,6 +316,33 @@ class Pico(Engine):
             return _to_rate(out.read_bytes())
 
 
+class RHVoice(Engine):
+    name, program = "rhvoice", "RHVoice-test"
+    install = f"rhvoice rhvoice-english {NON_FREE}"
+    VOICE_ROOT = Path("/usr/share/RHVoice/voices")
+    UNSEEN = ("alan",)
+
+    def voices(self) -> list[str]:
+        self.require()
+        infos = sorted(self.VOICE_ROOT.glob("*/voice.info"))
+        return [p.parent.name for p in infos if "language=English" in p.read_text()]
+
+    def unseen(self, voice: str) -> bool:
+        return voice in self.UNSEEN
+
+    def speak(self, text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
+        # Rate and pitch are percents of the voice's own (rates under 50 stay at 50).
+        with tempfile.TemporaryDirectory() as folder:
+            out = Path(folder) / "speech.wav"
+            subprocess.run(
+                [self.require(), "-p", voice, "-r", str(speed), "-t", str(pitch), "-o", str(out)],
+                input=text.encode(),
+                capture_output=True,
+                check=True,
+            )
+            return _to_rate(out.read_bytes())
+
+
 ENGINES: dict[str, Engine] = {
-    e.name: e for e in (Espeak(), Flite(), Festival(), Piper(), Mbrola(), Pico())
+    e.name: e for e in (Espeak(), Flite(), Festival(), Piper(), Mbrola(), Pico(), RHVoice())
 }

@@ -93,7 +93,7 @@ def test_synthesis_writes_audio_and_manifest_and_resumes(tmp_path, monkeypatch):
     assert {it.split for it in items} == {"train", "test-seen", "test-unseen"}
 
 
-@pytest.mark.parametrize("name", ["espeak", "flite", "festival", "mbrola", "pico"])
+@pytest.mark.parametrize("name", ["espeak", "flite", "festival", "mbrola", "pico", "rhvoice"])
 def test_each_engine_speaks_a_sentence_in_each_kind_of_voice(name):
     import random
 
