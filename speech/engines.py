@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -74,6 +75,16 @@ class Engine:
     def speak(self, text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
         """float32 samples at :data:`SAMPLE_RATE`."""
         raise NotImplementedError
+
+
+def _run_to_wav(command: Callable[[str], list[str]], stdin: str | None = None) -> np.ndarray:
+    """Run a synthesizer that writes a WAV file: ``command(path)`` is its command line, told to
+    write to ``path`` (some write only to a named .wav file); ``stdin``, text it reads there."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = str(Path(folder) / "speech.wav")
+        data = stdin.encode() if stdin is not None else None
+        subprocess.run(command(out), input=data, capture_output=True, check=True)
+        return _to_rate(Path(out).read_bytes())
 
 
 def _to_rate(wav: bytes) -> np.ndarray:
@@ -153,16 +164,16 @@ class Flite(Engine):
         return voice in self.UNSEEN
 
     def speak(self, text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
-        with tempfile.TemporaryDirectory() as folder:
-            out = Path(folder) / "speech.wav"
-            subprocess.run(
-                [self.require(), "-voice", voice, "-t", text, "-o", str(out)]
-                + ["--setf", f"duration_stretch={100 / speed:.3f}"]
-                + ["--setf", f"int_f0_target_mean={self.MEAN_F0.get(voice, 105) * pitch // 100}"],
-                capture_output=True,
-                check=True,
-            )
-            return _to_rate(out.read_bytes())
+        f0 = self.MEAN_F0.get(voice, 105) * pitch // 100
+        options = [
+            "--setf",
+            f"duration_stretch={100 / speed:.3f}",
+            "--setf",
+            f"int_f0_target_mean={f0}",
+        ]
+        return _run_to_wav(
+            lambda out: [self.require(), "-voice", voice, "-t", text, "-o", out, *options]
+        )
 
 
 class Festival(Engine):
@@ -180,15 +191,7 @@ class Festival(Engine):
     def speak(self, text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
         # Festival reads text from stdin; its voice and duration are Scheme expressions.
         setup = f"(begin (voice_{voice}) (Parameter.set 'Duration_Stretch {100 / speed:.3f}))"
-        with tempfile.TemporaryDirectory() as folder:
-            out = Path(folder) / "speech.wav"
-            subprocess.run(
-                [self.require(), "-o", str(out), "-eval", setup],
-                input=text.encode(),
-                capture_output=True,
-                check=True,
-            )
-            return _to_rate(out.read_bytes())
+        return _run_to_wav(lambda out: [self.require(), "-o", out, "-eval", setup], stdin=text)
 
 
 class Piper(Engine):
@@ -306,14 +309,7 @@ class Pico(Engine):
         # Pico reads its own markup for rate and pitch (percent), so the text loses its brackets.
         plain = text.replace("<", " ").replace(">", " ")
         marked = f"<speed level='{speed}'><pitch level='{pitch}'>{plain}</pitch></speed>"
-        with tempfile.TemporaryDirectory() as folder:
-            out = Path(folder) / "speech.wav"  # pico2wave writes only to a .wav file
-            subprocess.run(
-                [self.require(), "-l", voice, "-w", str(out), marked],
-                capture_output=True,
-                check=True,
-            )
-            return _to_rate(out.read_bytes())
+        return _run_to_wav(lambda out: [self.require(), "-l", voice, "-w", out, marked])
 
 
 class RHVoice(Engine):
@@ -332,15 +328,20 @@ class RHVoice(Engine):
 
     def speak(self, text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
         # Rate and pitch are percents of the voice's own (rates under 50 stay at 50).
-        with tempfile.TemporaryDirectory() as folder:
-            out = Path(folder) / "speech.wav"
-            subprocess.run(
-                [self.require(), "-p", voice, "-r", str(speed), "-t", str(pitch), "-o", str(out)],
-                input=text.encode(),
-                capture_output=True,
-                check=True,
-            )
-            return _to_rate(out.read_bytes())
+        return _run_to_wav(
+            lambda out: [
+                self.require(),
+                "-p",
+                voice,
+                "-r",
+                str(speed),
+                "-t",
+                str(pitch),
+                "-o",
+                out,
+            ],
+            stdin=text,
+        )
 
 
 ENGINES: dict[str, Engine] = {

@@ -1,7 +1,8 @@
 """Build a speech corpus with offline synthesizers: English sentences from the machine's gettext
 catalogs, spoken by espeak-ng's many accents x voice variants at random speeds and pitches, and
 with ``--engines`` by other synthesizers too (:mod:`speech.engines`: flite, festival, Piper,
-MBROLA, Pico, RHVoice). ``--phrase-share`` makes some utterances say only a few words of their sentence.
+MBROLA, Pico, RHVoice). ``--phrase-share`` makes some utterances say only a few words of their
+sentence.
 
 Sentences and voices are both held out: ``valid`` and ``test-seen`` use sentences training never
 heard, in training's voices; ``test-unseen`` uses those sentences in accents and variants training
