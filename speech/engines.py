@@ -328,20 +328,8 @@ class RHVoice(Engine):
 
     def speak(self, text: str, voice: str, speed: int, pitch: int) -> np.ndarray:
         # Rate and pitch are percents of the voice's own (rates under 50 stay at 50).
-        return _run_to_wav(
-            lambda out: [
-                self.require(),
-                "-p",
-                voice,
-                "-r",
-                str(speed),
-                "-t",
-                str(pitch),
-                "-o",
-                out,
-            ],
-            stdin=text,
-        )
+        options = ["-p", voice, "-r", str(speed), "-t", str(pitch)]
+        return _run_to_wav(lambda out: [self.require(), *options, "-o", out], stdin=text)
 
 
 ENGINES: dict[str, Engine] = {

@@ -15,14 +15,10 @@ from tests.missing import missing
 TINY = SpeechConfig(n_mels=16, conv_channels=4, hidden_size=16, num_layers=1)
 
 
-def require_program(program: str, packages: str) -> None:
-    """Skip without ``program``, saying how to get it (see :func:`missing`)."""
-    if shutil.which(program) is None:
-        missing(f"{program} is not installed: sudo apt-get install {packages}")
-
-
 def require_espeak() -> None:
-    require_program("espeak-ng", "espeak-ng")
+    """Skip without espeak-ng, saying how to get it (see :func:`missing`)."""
+    if shutil.which("espeak-ng") is None:
+        missing("espeak-ng is not installed: sudo apt-get install espeak-ng")
 
 
 @pytest.fixture(scope="session")
