@@ -141,10 +141,22 @@ def _weights(model_dir: Path) -> str:
     tuned = recorded_decoding(model_dir)
     if tuned is None:
         return f"LM weight {LM_WEIGHT}, word bonus {LM_WORD_SCORE} (the defaults)."
+    # Models tuned before the per-utterance criterion record only corpus figures.
+    criterion = (
+        f"CER + WER averaged over utterances ({tuned['utterance_error']:.2f}; corpus "
+        if "utterance_error" in tuned
+        else "corpus CER + WER ("
+    )
     return (
-        f"LM weight {tuned['lm_weight']}, word bonus {tuned['word_score']}: the lowest CER + WER"
-        f" (CER {tuned['cer']:.2f}%, WER {tuned['wer']:.2f}%) of a grid of {len(tuned['grid'])}"
-        f" on {tuned['utterances']} validation utterances (`speech.tune_lm`)."
+        f"LM weight {tuned['lm_weight']}, word bonus {tuned['word_score']}: the lowest {criterion}"
+        f"CER {tuned['cer']:.2f}%, WER {tuned['wer']:.2f}%) of a grid of {len(tuned['grid'])}"
+        f" on {tuned['utterances']} validation utterances (`speech.tune_lm`)"
+        + (
+            ", each heard also through training's rooms, phones and noise (there CER"
+            f" {tuned['augmented']['cer']:.2f}%, WER {tuned['augmented']['wer']:.2f}%)."
+            if "augmented" in tuned
+            else "."
+        )
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +117,13 @@ def voices_by_engine(items: list[SpeechItem]) -> dict[str, list[str]]:
         if it.voice:
             voices.setdefault(it.engine, set()).add(it.voice)
     return {engine: sorted(names) for engine, names in sorted(voices.items())}
+
+
+def seeded_sample(items: list[SpeechItem], limit: int) -> list[SpeechItem]:
+    """``limit`` of ``items`` (all when fewer) drawn with a fixed seed: every run and every model
+    is scored on the same ones, and a sample of a corpus of several engines holds each of them
+    (its first ``limit`` would be one engine's)."""
+    return random.Random(0).sample(items, min(limit, len(items)))
 
 
 def balance_engines(items: list[SpeechItem], seed: int = 0) -> list[SpeechItem]:

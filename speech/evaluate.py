@@ -24,7 +24,7 @@ from shared.cli import script_parser
 from shared.metrics import cer, wer
 from speech.audio import SAMPLE_RATE
 from speech.augment import channel, noise
-from speech.data import SpeechItem, load_corpus
+from speech.data import SpeechItem, load_corpus, seeded_sample
 from speech.inference import DEFAULT_MODEL, Transcriber
 
 TEST_SPLITS = ("test-seen", "test-unseen")
@@ -101,15 +101,16 @@ def score(
 
 def test_sets(items: list[SpeechItem], limit: int | None = None) -> dict[str, list[SpeechItem]]:
     """The held-out sets of a corpus: its test splits if it has them (and, for a corpus of
-    several synthesizers, each split per engine too, as ``test-seen/flite``), else all of it."""
+    several synthesizers, each split per engine too, as ``test-seen/flite``), else all of it.
+    ``limit``: a seeded sample of at most that many per set, the same for every model."""
     sets = {s: [it for it in items if it.split == s] for s in TEST_SPLITS}
     engines = sorted({it.engine for it in items if it.engine})
     if len(engines) > 1:
         for split in TEST_SPLITS:
             for engine in engines:
                 sets[f"{split}/{engine}"] = [it for it in sets[split] if it.engine == engine]
-    sets = {s: v[:limit] if limit else v for s, v in sets.items() if v}
-    return sets or {"all": items[:limit] if limit else items}
+    sets = {s: seeded_sample(v, limit) if limit else v for s, v in sets.items() if v}
+    return sets or {"all": seeded_sample(items, limit) if limit else items}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -117,9 +118,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--model", default=DEFAULT_MODEL, help="model name or folder")
     parser.add_argument(
         "--data",
-        default="data/tts-en",
-        help="corpus folder or manifest, 'alsa' for the human recordings of alsa-utils, or"
-        " 'noise' for 40 clips of noise alone (default: data/tts-en)",
+        nargs="+",
+        default=["data/tts-en"],
+        help="corpus folders or manifests (several: scored together, as training's test rows),"
+        " 'alsa' for the human recordings of alsa-utils, or 'noise' for 40 clips of noise alone"
+        " (default: data/tts-en)",
     )
     parser.add_argument(
         "--beam-size",
@@ -136,8 +139,11 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--examples", type=int, default=5, help="examples to print per set")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
     args = parser.parse_args(argv)
+    special = {"alsa", "noise"} & set(args.data)
+    if special and len(args.data) > 1:
+        parser.error(f"--data {special.pop()} stands alone")
     transcriber = Transcriber.from_pretrained(args.model, device=args.device)
-    if args.data == "noise":
+    if args.data == ["noise"]:
         decoding = dict(beam_size=args.beam_size, language_model=args.language_model)
         result = noise_report(transcriber, noise_clips(args.limit or 40), **decoding)
         print(f"noise alone: {result['with_words']} of {result['clips']} clips gave words")
@@ -147,9 +153,12 @@ def main(argv: list[str] | None = None) -> dict:
         print(json.dumps(report))
         return report
     try:
-        items = alsa_recordings() if args.data == "alsa" else load_corpus(args.data)
+        if args.data == ["alsa"]:
+            items = alsa_recordings()
+        else:
+            items = [it for source in args.data for it in load_corpus(source)]
     except (ValueError, OSError) as e:
-        raise SystemExit(f"cannot read {args.data}: {e}") from None
+        raise SystemExit(f"cannot read {' '.join(args.data)}: {e}") from None
     report = {}
     for name, subset in test_sets(items, args.limit or None).items():
         result = score(

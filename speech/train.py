@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -37,7 +36,7 @@ from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 from speech.audio import load_audio
-from speech.augment import NoiseBank
+from speech.augment import Augmenter, NoiseBank
 from speech.card import write_card
 from speech.data import (
     SpeechDataset,
@@ -45,6 +44,7 @@ from speech.data import (
     balance_engines,
     collate,
     load_corpus,
+    seeded_sample,
     voices_by_engine,
 )
 from speech.evaluate import score, test_sets
@@ -60,7 +60,7 @@ from speech.inference import (
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.synthesize import TRAIN_TEXT
 from speech.text import CharVocabulary, normalize_transcript
-from speech.tune_lm import tune_decoding, write_decoding
+from speech.tune_lm import babble_from, tune_decoding, write_decoding
 
 TRAIN_DEFAULTS = dict(
     max_steps=20000,
@@ -259,9 +259,7 @@ def main(argv: list[str] | None = None) -> Path:
             f" model {n_params / 1e6:.2f} M parameters",
             flush=True,
         )
-    valid_sample = random.Random(0).sample(
-        valid_items, min(args.valid_utterances, len(valid_items))
-    )
+    valid_sample = seeded_sample(valid_items, args.valid_utterances)
     valid_audio = [load_audio(it.path) for it in valid_sample]
 
     def evaluate(m: nn.Module) -> dict[str, float]:
@@ -311,7 +309,11 @@ def main(argv: list[str] | None = None) -> Path:
         load_weights(CTCModel(config), export), vocab, device=device, lm_sentences=lm_text
     )
     # The LM weight and word bonus that suit this acoustic model, chosen on validation speech.
-    tuned = tune_decoding(best, valid_sample, valid_audio, progress=True) if valid_sample else {}
+    # Heard as training's augmentation makes it too, as `speech.tune_lm` does (same noise).
+    augmenter = dataset.augmenter and Augmenter(
+        dataset.augmenter.config, noise_bank, babble_from(valid_audio)
+    )
+    tuned = tune_decoding(best, valid_sample, valid_audio, augmenter=augmenter, progress=True)
     if tuned:
         write_decoding(export, tuned)
         best.lm_weight, best.word_score = tuned["lm_weight"], tuned["word_score"]
@@ -332,6 +334,14 @@ def main(argv: list[str] | None = None) -> Path:
     if tuned:
         valid_row["beam + LM"] = {"wer": tuned["wer"], "cer": tuned["cer"]}
     figures.append(valid_row)
+    if "augmented" in tuned:
+        figures.append(
+            {
+                "set": "valid through rooms, phones and noise (used to pick the LM weights)",
+                "utterances": len(valid_sample),
+                "beam + LM": tuned["augmented"],
+            }
+        )
     data = {"sources": args.data}
     # How each synthesized corpus was made (LibriSpeech and manifests record nothing).
     commands = [corpus_command(source) for source in args.data]

@@ -123,6 +123,22 @@ def test_evaluation_sets_per_engine(tmp_path):
     assert set(test_sets(one_engine)) == {"test-seen", "test-unseen"}
 
 
+def test_a_limited_evaluation_set_samples_every_engine():
+    from speech.data import SpeechItem
+    from speech.evaluate import test_sets
+
+    # Corpora concatenated: forty espeak utterances, then forty flite ones.
+    items = [
+        SpeechItem(f"{engine}{n}.wav", "hi", split="test-seen", engine=engine)
+        for engine in ("espeak", "flite")
+        for n in range(40)
+    ]
+    limited = test_sets(items, limit=20)
+    assert {it.engine for it in limited["test-seen"]} == {"espeak", "flite"}
+    assert all(len(v) == 20 for v in limited.values())
+    assert test_sets(items, limit=20) == limited  # the same sample for every model
+
+
 def test_no_speech_examples_follow_the_utterances_with_empty_transcripts(tmp_path):
     import torch
 

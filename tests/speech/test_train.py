@@ -78,6 +78,13 @@ def test_smoke_run_exports_a_model_with_its_card(tmp_path):
     hyps = [transcriber.transcribe(corpus / f"{i}.wav", beam_size=1).text for i in (10, 11)]
     expected = 100 * cer([TEXTS[0], TEXTS[1]], hyps)
     assert report["test-seen"]["cer"] == pytest.approx(expected)
+    # Several corpora are scored together, as training's test rows are.
+    both = evaluate_main(
+        ["--model", str(export), "--data", str(corpus), str(corpus), "--beam-size", "1"]
+    )
+    assert both["test-seen"]["cer"] == pytest.approx(expected)
+    with pytest.raises(SystemExit):
+        evaluate_main(["--model", str(export), "--data", "alsa", str(corpus)])
 
 
 def test_init_continues_a_model_and_keeps_its_history(tmp_path):
@@ -101,6 +108,12 @@ def test_init_continues_a_model_and_keeps_its_history(tmp_path):
     assert "the noise is coloured noise" in card  # no --noise-dir
     assert runs[1]["augmentation"]["no_speech_share"] == 0.25  # 2 clips for 8 utterances
     assert "25 examples of background sound or noise alone" in card
+    # Its LM weights were chosen on validation speech heard through rooms and phones too.
+    tuned = json.loads((second / "decoding.json").read_text())
+    figures = json.loads((second / "training.json").read_text())["figures"]
+    assert figures[-1]["beam + LM"] == tuned["augmented"] and "rooms, phones" in figures[-1]["set"]
+    assert "each heard also through training's rooms, phones and noise" in card
+    assert "augmented" not in json.loads((first / "decoding.json").read_text())
 
 
 def test_each_run_keeps_the_command_of_the_corpus_it_heard(tmp_path):

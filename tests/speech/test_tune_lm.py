@@ -2,10 +2,19 @@ import json
 import shutil
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
+from speech.augment import Augmenter
 from speech.inference import DECODING_FILE, LM_WEIGHT, Transcriber
-from speech.tune_lm import tune_decoding, validation_items, write_decoding
+from speech.tune_lm import (
+    babble_from,
+    hardened,
+    tune_decoding,
+    utterance_error,
+    validation_items,
+    write_decoding,
+)
 from tests.speech.test_decoding import _peaked
 from tests.speech.test_lm import SENTENCES
 
@@ -22,9 +31,52 @@ def test_grid_search_picks_the_pair_with_the_fewest_errors(tiny_speech_dir):
         transcriber, items, beam_size=16, lm_weights=(1.0, 3.0), word_scores=(0.0, 4.0)
     )
     assert len(tuned["grid"]) == 4 and tuned["utterances"] == 1
-    by_pair = {(w, s): c for w, s, c, _ in tuned["grid"]}
+    by_pair = {(w, s): c for w, s, c, _, _ in tuned["grid"]}
     assert by_pair[(3.0, 0.0)] > 0  # a word dropped
     assert tuned["cer"] == 0.0 == by_pair[(tuned["lm_weight"], tuned["word_score"])]
+
+
+def test_augmented_copies_are_scored_beside_the_clean_ones(tiny_speech_dir):
+    transcriber = Transcriber.from_pretrained(tiny_speech_dir)
+    transcriber.lm_sentences = SENTENCES
+    heard = _peaked("h-e-l-o--  w-o-r-l-d", confidence=2.0).numpy()
+    # One emission per waveform given: clean and augmented alike, so both score the same.
+    transcriber.transcribe_batch = lambda inputs, *a, **k: [
+        SimpleNamespace(emissions=heard) for _ in inputs
+    ]
+    items = [SimpleNamespace(path=None, text="hello world")]
+    audio = [np.sin(np.arange(16000) / 10).astype(np.float32)]
+    tuned = tune_decoding(
+        transcriber,
+        items,
+        audio,
+        beam_size=16,
+        lm_weights=(1.0,),
+        word_scores=(0.0, 4.0),
+        augmenter=Augmenter(other_utterances=babble_from(audio)),
+    )
+    assert tuned["utterances"] == 1 and len(tuned["grid"][0]) == 5
+    assert tuned["augmented"] == {"cer": tuned["cer"], "wer": tuned["wer"]}
+
+
+def test_hardened_copies_are_the_same_for_every_model():
+    audio = [np.sin(np.arange(16000) / (10 + k)).astype(np.float32) for k in range(3)]
+    augmenter = Augmenter(other_utterances=babble_from(audio))
+    first, again = hardened(audio, augmenter), hardened(audio, augmenter)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert any(not np.array_equal(a, b[: len(a)]) for a, b in zip(audio, first, strict=True))
+
+
+def test_each_utterance_counts_alike_however_long():
+    sentence = "the quick brown fox jumps over the lazy dog"
+    # Losing a two-word phrase costs as much as losing a nine-word sentence, where corpus CER
+    # would barely notice the phrase.
+    phrase_lost = utterance_error([sentence, "front left"], [sentence, ""])
+    sentence_lost = utterance_error([sentence, "front left"], ["", "front left"])
+    assert phrase_lost == sentence_lost == 100.0
+    assert utterance_error(["front left", "rear right"], ["front left", "rear right"]) == 0.0
+    # Noise with no words: silence is right, any word is all wrong.
+    assert utterance_error([""], [""]) == 0.0 and utterance_error([""], ["a"]) == 200.0
 
 
 def test_recorded_weights_are_what_a_loaded_model_decodes_with(tiny_speech_dir, tmp_path):
@@ -47,9 +99,13 @@ def test_tuning_takes_validation_speech_only(tmp_path):
     ]
     (tmp_path / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     assert [it.text for it in validation_items(tmp_path, 10)] == ["two"]
-    (tmp_path / "manifest.jsonl").write_text(json.dumps(rows[0]) + "\n")
+    training_only = tmp_path / "training-only"
+    training_only.mkdir()
+    (training_only / "manifest.jsonl").write_text(json.dumps(rows[0]) + "\n")
     with pytest.raises(ValueError, match="no valid split"):
-        validation_items(tmp_path, 10)
+        validation_items(training_only, 10)
+    # Beside a corpus that has validation speech, a training-only corpus adds none.
+    assert [it.text for it in validation_items([training_only, tmp_path], 10)] == ["two"]
 
 
 def test_the_command_records_the_weights_and_rewrites_the_card(tiny_speech_dir, tmp_path):
