@@ -5,8 +5,9 @@ Beam search with the word LM ranks a hypothesis by its acoustic log-probability 
 on the acoustic model: one that hears well needs less help, and one that hears badly may be led
 astray by too much. A grid search on validation speech picks the pair with the lowest CER + WER
 averaged over utterances (letters and whole words count alike; the network runs once, only the
-search is repeated) and records it as ``decoding.json`` in the
-model's folder, which :meth:`speech.inference.Transcriber.from_pretrained` reads.
+search is repeated) and records it as ``decoding.json`` in the model's folder, which
+:meth:`speech.inference.Transcriber.from_pretrained` reads. :mod:`speech.train` runs it at the
+end of training.
 
 Why also through rooms and phones: the clean synthetic validation speech is heard far better
 than anything a microphone brings, and the weights that suit confident acoustics (a heavy LM,
@@ -17,13 +18,11 @@ phone line, background noise; seeded, the same for every model), and both count 
 Why averaged over utterances: corpus CER counts letters, so long sentences outweigh short
 requests ("front left", "stop") many times over, and the word bonus that suits sentences can
 empty out two-word phrases. People speak both to a microphone; each utterance counts alike here.
-:mod:`speech.train` runs it at the end of training.
 
 Validation speech only: never a test split, never human recordings (they are for evaluation).
 
 Examples:
-    python -m speech.tune_lm --model runs/tts-mix/model --data data/tts-mix data/tts-diphone \
-        --noise-dir data/noise
+    python -m speech.tune_lm --model runs/mix/model --data data/tts-mix --noise-dir data/noise
     python -m speech.tune_lm --model runs/libri/model --data ~/LibriSpeech/dev-clean --limit 500
 """
 
