@@ -314,9 +314,8 @@ def main(argv: list[str] | None = None) -> Path:
         dataset.augmenter.config, noise_bank, babble_from(valid_audio)
     )
     tuned = tune_decoding(best, valid_sample, valid_audio, augmenter=augmenter, progress=True)
-    if tuned:
-        write_decoding(export, tuned)
-        best.lm_weight, best.word_score = tuned["lm_weight"], tuned["word_score"]
+    write_decoding(export, tuned)
+    best.lm_weight, best.word_score = tuned["lm_weight"], tuned["word_score"]
     figures = []
     decodings = {"greedy": dict(beam_size=1, language_model=False), "beam + LM": {}}
     for name, subset in test_sets(test_items, args.test_limit).items() if test_items else []:
@@ -330,9 +329,8 @@ def main(argv: list[str] | None = None) -> Path:
         "set": "valid (used to pick the model and its LM weights)",
         "utterances": len(valid_sample),
         "greedy": {"wer": round(valid["wer"], 2), "cer": round(valid["cer"], 2)},
+        "beam + LM": {"wer": tuned["wer"], "cer": tuned["cer"]},
     }
-    if tuned:
-        valid_row["beam + LM"] = {"wer": tuned["wer"], "cer": tuned["cer"]}
     figures.append(valid_row)
     if "augmented" in tuned:
         figures.append(
