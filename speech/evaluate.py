@@ -28,6 +28,7 @@ from speech.data import SpeechItem, load_corpus, seeded_sample
 from speech.inference import DEFAULT_MODEL, Transcriber
 
 TEST_SPLITS = ("test-seen", "test-unseen")
+PHRASE_WORDS = 4  # a held-out utterance of at most this many words counts as a phrase
 ALSA_SOUNDS = Path("/usr/share/sounds/alsa")
 
 
@@ -101,14 +102,18 @@ def score(
 
 def test_sets(items: list[SpeechItem], limit: int | None = None) -> dict[str, list[SpeechItem]]:
     """The held-out sets of a corpus: its test splits if it has them (and, for a corpus of
-    several synthesizers, each split per engine too, as ``test-seen/flite``), else all of it.
-    ``limit``: a seeded sample of at most that many per set, the same for every model."""
+    several synthesizers, each split per engine too, as ``test-seen/flite``; for one that mixes
+    short phrases with sentences, its phrases apart too, as ``test-unseen/phrases``), else all
+    of it. ``limit``: a seeded sample of at most that many per set, the same for every model."""
     sets = {s: [it for it in items if it.split == s] for s in TEST_SPLITS}
     engines = sorted({it.engine for it in items if it.engine})
-    if len(engines) > 1:
-        for split in TEST_SPLITS:
-            for engine in engines:
-                sets[f"{split}/{engine}"] = [it for it in sets[split] if it.engine == engine]
+    for split in TEST_SPLITS:
+        for engine in engines if len(engines) > 1 else []:
+            sets[f"{split}/{engine}"] = [it for it in sets[split] if it.engine == engine]
+        # What people say to a microphone is often this short ("front left", "stop").
+        phrases = [it for it in sets[split] if len(it.text.split()) <= PHRASE_WORDS]
+        if 0 < len(phrases) < len(sets[split]):
+            sets[f"{split}/phrases"] = phrases
     sets = {s: seeded_sample(v, limit) if limit else v for s, v in sets.items() if v}
     return sets or {"all": seeded_sample(items, limit) if limit else items}
 

@@ -123,6 +123,20 @@ def test_evaluation_sets_per_engine(tmp_path):
     assert set(test_sets(one_engine)) == {"test-seen", "test-unseen"}
 
 
+def test_short_phrases_are_scored_apart_from_sentences():
+    from speech.data import SpeechItem
+    from speech.evaluate import test_sets
+
+    items = [
+        SpeechItem("a.wav", "front left", split="test-unseen"),
+        SpeechItem("b.wav", "the package holds the files of the library", split="test-unseen"),
+        SpeechItem("c.wav", "open the file now", split="test-seen"),
+    ]
+    sets = test_sets(items)
+    assert [it.text for it in sets["test-unseen/phrases"]] == ["front left"]
+    assert "test-seen/phrases" not in sets  # all of it is phrases: no second row of the same
+
+
 def test_a_limited_evaluation_set_samples_every_engine():
     from speech.data import SpeechItem
     from speech.evaluate import test_sets
