@@ -190,7 +190,7 @@ def render_card(model_dir: str | Path) -> str:
     peers = _peers(info.get("peers"))
     measure = f"python -m speech.evaluate --model {cards.model_argument(model_dir, PRETRAINED_DIR)}"
     if data.get("sources"):
-        measure += f" --data {data['sources'][0]}"
+        measure += f" --data {' '.join(map(str, data['sources']))}"  # scored together
     recipe = cards.render_recipe(
         info.get("history", []),
         lambda run: cards.describe_run(run, "CER") + _augmentation(run) + _corpora(run),
