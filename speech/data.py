@@ -110,6 +110,11 @@ def load_corpus(source: str | Path) -> list[SpeechItem]:
     )
 
 
+def load_corpora(sources: list[str | Path]) -> list[SpeechItem]:
+    """Several corpora's utterances, one after another in the order given."""
+    return [it for source in sources for it in load_corpus(source)]
+
+
 def voices_by_engine(items: list[SpeechItem]) -> dict[str, list[str]]:
     """The voices ``items`` are spoken in, per engine ("" for a corpus that names none)."""
     voices: dict[str, set[str]] = {}

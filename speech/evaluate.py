@@ -24,7 +24,7 @@ from shared.cli import script_parser
 from shared.metrics import cer, wer
 from speech.audio import SAMPLE_RATE
 from speech.augment import channel, noise
-from speech.data import SpeechItem, load_corpus, seeded_sample
+from speech.data import SpeechItem, load_corpora, seeded_sample
 from speech.inference import DEFAULT_MODEL, Transcriber
 
 TEST_SPLITS = ("test-seen", "test-unseen")
@@ -158,10 +158,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(json.dumps(report))
         return report
     try:
-        if args.data == ["alsa"]:
-            items = alsa_recordings()
-        else:
-            items = [it for source in args.data for it in load_corpus(source)]
+        items = alsa_recordings() if args.data == ["alsa"] else load_corpora(args.data)
     except (ValueError, OSError) as e:
         raise SystemExit(f"cannot read {' '.join(args.data)}: {e}") from None
     report = {}

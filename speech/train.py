@@ -36,13 +36,14 @@ from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import TrainConfig, fit
 from speech.audio import load_audio
-from speech.augment import Augmenter, NoiseBank
+from speech.augment import NoiseBank
 from speech.card import write_card
 from speech.data import (
     SpeechDataset,
     SpeechItem,
     balance_engines,
     collate,
+    load_corpora,
     load_corpus,
     seeded_sample,
     voices_by_engine,
@@ -60,7 +61,7 @@ from speech.inference import (
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.synthesize import TRAIN_TEXT
 from speech.text import CharVocabulary, normalize_transcript
-from speech.tune_lm import babble_from, tune_decoding, write_decoding
+from speech.tune_lm import tune_decoding, validation_augmenter, write_decoding
 
 TRAIN_DEFAULTS = dict(
     max_steps=20000,
@@ -193,7 +194,7 @@ def corpus_command(source: str | Path) -> str | None:
 
 def split_items(args) -> tuple[list[SpeechItem], list[SpeechItem], list[SpeechItem]]:
     """Training, validation and test utterances from the corpora given."""
-    items = [it for source in args.data for it in load_corpus(source)]
+    items = load_corpora(args.data)
     has_splits = any(it.split for it in items)
     train = [it for it in items if it.split in ("train", "")] if has_splits else items
     if args.valid_data:
@@ -310,8 +311,8 @@ def main(argv: list[str] | None = None) -> Path:
     )
     # The LM weight and word bonus that suit this acoustic model, chosen on validation speech.
     # Heard as training's augmentation makes it too, as `speech.tune_lm` does (same noise).
-    augmenter = dataset.augmenter and Augmenter(
-        dataset.augmenter.config, noise_bank, babble_from(valid_audio)
+    augmenter = dataset.augmenter and validation_augmenter(
+        valid_audio, noise_bank, dataset.augmenter.config
     )
     tuned = tune_decoding(best, valid_sample, valid_audio, augmenter=augmenter, progress=True)
     write_decoding(export, tuned)

@@ -85,8 +85,8 @@ def tune_decoding(
         torch.from_numpy(r.emissions)
         for r in transcriber.transcribe_batch(inputs, SAMPLE_RATE, beam_size=1)
     ]
-    references = [it.text for it in items] * (len(inputs) // len(items))
     n = len(items)
+    references = [it.text for it in items] * (2 if augmenter else 1)  # clean, then augmented
     lm = transcriber.word_lm()
     grid, heard = [], {}
     pairs = [(w, s) for w in lm_weights for s in word_scores]
@@ -128,6 +128,14 @@ def tune_decoding(
 def babble_from(audio: list[np.ndarray]) -> Callable[[np.random.Generator], np.ndarray]:
     """Babble for an :class:`~speech.augment.Augmenter` drawn from ``audio``."""
     return lambda rng: audio[int(rng.integers(len(audio)))]
+
+
+def validation_augmenter(
+    audio: list[np.ndarray], noise_bank: NoiseBank | None, config: AugmentConfig | None = None
+) -> Augmenter:
+    """The augmenter the validation copies go through: training's augmentations, with babble
+    made of the other validation utterances (``speech.train`` and this command build it alike)."""
+    return Augmenter(config or AugmentConfig(), noise_bank, babble_from(audio))
 
 
 def hardened(audio: list[np.ndarray], augmenter: Augmenter) -> list[np.ndarray]:
@@ -217,7 +225,7 @@ def main(argv: list[str] | None = None) -> dict:
         augmenter = None
         if args.conditions == "both":
             noise_bank = NoiseBank(args.noise_dir) if args.noise_dir else None
-            augmenter = Augmenter(AugmentConfig(), noise_bank, babble_from(audio))
+            augmenter = validation_augmenter(audio, noise_bank)
         tuned = tune_decoding(
             transcriber,
             items,
