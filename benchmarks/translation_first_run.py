@@ -28,9 +28,10 @@ from benchmarks.common import machine_info, write_json
 from benchmarks.translation_tutorial import train_tutorial
 from shared.metrics import bleu, chrf
 from translation.budget import sample
-from translation.data import Pair, load_pairs, split_by_kind
+from translation.data import Pair, load_pairs
 from translation.evaluate import bleu_tokenizer, score
 from translation.inference import Translator
+from translation.split import split_by_kind
 from translation.train import main as train_main
 from translation.train import parse_args as train_args
 

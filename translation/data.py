@@ -1,15 +1,12 @@
 """Parallel text for translation: gettext catalogs, tab-separated pairs, line-aligned files.
 
 The default corpus is the human translations every Debian-family machine carries in
-``/usr/share/locale/<lang>/LC_MESSAGES/*.mo``. Splits are made by catalog — a whole
-package's messages go to validation or test — so no held-out message's package was seen
-in training, and any source string of the test set is then removed from training.
+``/usr/share/locale/<lang>/LC_MESSAGES/*.mo``; package descriptions (DDTP); pair files.
+How they are held out is :mod:`translation.split`.
 """
 
 from __future__ import annotations
 
-import random
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +21,6 @@ from translation.tokenizer import BOS_ID, EOS_ID, SubwordTokenizer
 LOCALE_ROOT = Path("/usr/share/locale")
 # Which locale folder a bare language code means when the machine has several.
 DEFAULT_REGION = {"zh": "zh_CN", "pt": "pt_BR", "en": "en_GB"}
-KEEP_IN_TRAINING = ("iso_",)
 MAX_WORDS = 50
 MAX_CHARS = 300
 
@@ -36,16 +32,6 @@ class Pair:
     source: str
     target: str
     origin: str
-
-
-@dataclass
-class Splits:
-    train: list[Pair]
-    valid: list[Pair]
-    test: list[Pair]
-
-    def origins(self, split: str) -> list[str]:
-        return sorted({p.origin for p in getattr(self, split)})
 
 
 def locale_dir(lang: str, root: Path = LOCALE_ROOT) -> Path:
@@ -214,89 +200,6 @@ def kind_of(origin: str) -> str:
 def of_kind(pairs: list[Pair], kind: str) -> list[Pair]:
     """The pairs of one kind of text (see :func:`kind_of`), in their order."""
     return [p for p in pairs if kind_of(p.origin) == kind]
-
-
-def split_by_kind(
-    pairs: list[Pair], valid_share: float = 0.03, test_share: float = 0.05, seed: int = 0
-) -> Splits:
-    """:func:`split_by_origin` within each kind of text (software messages, descriptions),
-    so both kinds are held out; then no held-out source string of either kind trains."""
-    kinds = [mine for mine in (of_kind(pairs, kind) for kind in KINDS) if mine]
-    parts = [split_by_origin(mine, valid_share, test_share, seed) for mine in kinds]
-    test = [p for s in parts for p in s.test]
-    test_sources = {p.source for p in test}
-    valid = [p for s in parts for p in s.valid if p.source not in test_sources]
-    held = test_sources | {p.source for p in valid}
-    train = _unique(p for s in parts for p in s.train if p.source not in held)
-    return Splits(train, valid, test)
-
-
-def split_by_origin(
-    pairs: list[Pair], valid_share: float = 0.03, test_share: float = 0.05, seed: int = 0
-) -> Splits:
-    """Hold out whole origins (catalogs, or lines for pair files) for validation and test.
-
-    Origins are shuffled with ``seed``; each (but the ISO code lists, which always train)
-    goes to test until test holds ``test_share``
-    of the pairs, then to validation likewise (origins larger than the share are skipped
-    so one huge catalog cannot be the whole test set). Then every source string that is
-    in the test set is dropped from training and validation, and every validation source
-    from training; exact duplicate pairs are kept once per split.
-    """
-    by_origin: dict[str, list[Pair]] = defaultdict(list)
-    for pair in pairs:
-        by_origin[pair.origin].append(pair)
-    origins = sorted(by_origin)
-    random.Random(seed).shuffle(origins)
-    # ISO code lists (names of languages, countries, scripts, currencies) are a dictionary,
-    # not sentences: they always train, and the held-out sets are software messages.
-    candidates = [o for o in origins if not o.startswith(KEEP_IN_TRAINING)]
-    total = len(pairs)
-    held: dict[str, list[str]] = {"test": [], "valid": []}
-    for split, share in (("test", test_share), ("valid", valid_share)):
-        size = 0
-        for origin in candidates:
-            n = len(by_origin[origin])
-            taken = origin in held["test"] or origin in held["valid"]
-            if taken or n > share * total or size >= share * total:
-                continue
-            held[split].append(origin)
-            size += n
-    test = _unique(p for o in held["test"] for p in by_origin[o])
-    test_sources = {p.source for p in test}
-    valid = _unique(p for o in held["valid"] for p in by_origin[o] if p.source not in test_sources)
-    held_sources = test_sources | {p.source for p in valid}
-    kept = set(held["test"]) | set(held["valid"])
-    train = _unique(
-        p for o in origins if o not in kept for p in by_origin[o] if p.source not in held_sources
-    )
-    return Splits(train, valid, test)
-
-
-def _unique(pairs) -> list[Pair]:
-    seen, out = set(), []
-    for p in pairs:
-        if (p.source, p.target) not in seen:
-            seen.add((p.source, p.target))
-            out.append(p)
-    return out
-
-
-def corpus_stats(splits: Splits) -> str:
-    """A short report: pairs, words and origins per split."""
-    lines = []
-    for name in ("train", "valid", "test"):
-        pairs = getattr(splits, name)
-        src_words = sum(len(p.source.split()) for p in pairs)
-        tgt_chars = sum(len(p.target) for p in pairs)
-        origins = splits.origins(name)
-        shown = ", ".join(origins[:12]) + (
-            f", ... ({len(origins)} in all)" if len(origins) > 12 else ""
-        )
-        lines.append(
-            f"{name:>5}: {len(pairs):6d} pairs, {src_words:7d} source words, {tgt_chars:8d} target characters; from {shown}"
-        )
-    return "\n".join(lines)
 
 
 # -- training examples ----------------------------------------------------------------------

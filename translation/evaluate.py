@@ -30,8 +30,9 @@ from shared.cli import command_line, script_parser
 from shared.metrics import bleu, chrf
 from shared.pretrained import resolve_model_dir
 from translation.card import record_evaluation
-from translation.data import KINDS, Pair, Splits, load_pairs, of_kind, read_tsv, split_by_kind
+from translation.data import KINDS, Pair, load_pairs, of_kind, read_tsv
 from translation.inference import PRETRAINED_DIR, Translator
+from translation.split import Splits, recorded_held_out, split_by_kind
 
 
 def bleu_tokenizer(lang: str) -> str:
@@ -76,7 +77,9 @@ def figures(result: dict | None, beam_size: int) -> dict:
 
 def recorded_splits(model_dir: Path, src: str, tgt: str, data: list[str] | None = None) -> Splits:
     """The splits ``translation.train`` made for this model, rebuilt from the data and split
-    options its ``training.json`` records (``data`` replaces the recorded data)."""
+    options its ``training.json`` records (``data`` replaces the recorded data). The catalogs
+    it held out stay held out even where a later fetch of the archive would shuffle them
+    differently."""
     info_path = model_dir / "training.json"
     info = json.loads(info_path.read_text()) if info_path.is_file() else {}
     options = info.get("split", {})
@@ -85,6 +88,7 @@ def recorded_splits(model_dir: Path, src: str, tgt: str, data: list[str] | None 
         options.get("valid_share", 0.03),
         options.get("test_share", 0.05),
         options.get("split_seed", 0),
+        recorded_held_out(info),
     )
 
 

@@ -16,10 +16,11 @@ from shared.cards import read_info, write_info
 from shared.pretrained import load_weights, save_pretrained
 from shared.training import FitResult
 from translation.card import EXAMPLES, write_card
-from translation.data import KINDS, Pair, Splits, of_kind
+from translation.data import KINDS, Pair, of_kind
 from translation.evaluate import figures
 from translation.inference import Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq
+from translation.split import Splits
 from translation.tokenizer import SubwordTokenizer
 from translation.tune import describe_sweep, sweep_length_penalty
 
@@ -90,16 +91,25 @@ def training_info(model_dir: str) -> dict:
     return read_info(model_dir)
 
 
-def check_same_split(init: str, info: dict, splits: Splits) -> None:
+def check_same_split(init: str, info: dict, splits: Splits, options: dict) -> None:
     """Refuse to continue a model on a different split: its old held-out catalogs could now
-    be training data, and its new ones could be what it learned from.
+    be training data, and its new ones could be what it learned from. (Splits made with the
+    held-out catalogs ``info`` records pass: they hold out those still in the data.)
 
     Raises:
-        SystemExit: the catalogs held out now differ from those in ``info``.
+        SystemExit: split options (shares, seed) other than the model's, or a catalog held
+            out now that is not among those in ``info``.
     """
+    recorded = info.get("split", {})
+    for name in ("valid_share", "test_share", "split_seed"):
+        if name in recorded and recorded[name] != options[name]:
+            raise SystemExit(
+                f"{init} held out its catalogs with {name} {recorded[name]}, not"
+                f" {options[name]}: give the same --data and split flags as its recipe"
+            )
     for split in ("valid", "test"):
         before, now = info.get(f"{split}_catalogs"), splits.origins(split)
-        if before != now:
+        if before is None or not set(now) <= set(before):
             raise SystemExit(
                 f"{init} held out {split} catalogs {before}, this data holds out {now}:"
                 " give the same --data and split flags as its recipe"

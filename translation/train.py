@@ -52,11 +52,9 @@ from translation.budget import RunBudget
 from translation.data import (
     TrainingPairs,
     collate,
-    corpus_stats,
     encode_pairs,
     load_pairs,
     masked_texts,
-    split_by_kind,
 )
 from translation.evaluate import score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
@@ -74,6 +72,7 @@ from translation.release import (
     record_run,
     training_info,
 )
+from translation.split import corpus_stats, recorded_held_out, split_by_kind
 from translation.text import mask_source, mask_target
 from translation.tokenizer import SubwordTokenizer
 from translation.tune import LENGTH_PENALTIES, best_length_penalty
@@ -225,16 +224,24 @@ def main(argv: list[str] | None = None) -> Path:
     out, export = run_folders(args, f"runs/{args.src}-{args.tgt}")
 
     pairs = load_pairs(args.src, args.tgt, args.data)
-    splits = split_by_kind(pairs, args.valid_share, args.test_share, args.split_seed)
+    # A continued model keeps the held-out catalogs it never trained on (see split_by_origin).
+    init_info = training_info(args.init) if args.init else {}
+    held_out = recorded_held_out(init_info)
+    splits = split_by_kind(pairs, args.valid_share, args.test_share, args.split_seed, held_out)
     if is_main_process():
         print(corpus_stats(splits), flush=True)
     if not splits.train or not splits.valid:
         raise SystemExit("not enough data for training and validation splits; give more --data")
 
     history, data_source = [], None
+    split_options = {
+        "valid_share": args.valid_share,
+        "test_share": args.test_share,
+        "split_seed": args.split_seed,
+        "data": args.data,
+    }
     if args.init:
-        init_info = training_info(args.init)
-        check_same_split(args.init, init_info, splits)
+        check_same_split(args.init, init_info, splits, split_options)
         history = init_history(args.init, init_info)
         data_source = init_info.get("data_source")
     tokenizer_dir = out / "tokenizer"
@@ -369,12 +376,6 @@ def main(argv: list[str] | None = None) -> Path:
             **({"whole_run_minutes": round(budget.elapsed_minutes(), 1)} if budget.minutes else {}),
         )
     )
-    split_options = {
-        "valid_share": args.valid_share,
-        "test_share": args.test_share,
-        "split_seed": args.split_seed,
-        "data": args.data,
-    }
     record_run(
         export,
         split_options,

@@ -10,8 +10,9 @@ from tests.missing import missing
 from tests.shared.catalog_files import write_mo
 from translation import corpus
 from translation.align import align, split_units
-from translation.data import KINDS, Pair, kind_of, load_pairs, read_tsv, split_by_kind
+from translation.data import KINDS, Pair, kind_of, load_pairs, read_tsv
 from translation.descriptions import description_pairs, paragraph_pairs
+from translation.split import split_by_kind
 
 
 def test_sentences_are_cut_and_paired_by_length():

@@ -8,8 +8,8 @@ from translation.data import (
     locale_dir,
     read_parallel,
     read_tsv,
-    split_by_origin,
 )
+from translation.split import SPLITS, recorded_held_out, split_by_kind, split_by_origin
 
 
 def make_catalogs(root, count=12, per=20):
@@ -35,6 +35,34 @@ def test_split_by_catalog_never_leaks(tmp_path):
     assert test_sources.isdisjoint(p.source for p in splits.valid)
     assert "Permission denied" in test_sources  # shared message: held out, so gone from training
     assert len(splits.test) == len({(p.source, p.target) for p in splits.test})  # no duplicates
+
+
+def test_recorded_held_out_catalogs_survive_a_changed_archive(tmp_path):
+    root = make_catalogs(tmp_path, count=20)
+    pairs = catalog_pairs(find_catalogs([root]))
+    first = split_by_kind(pairs, valid_share=0.1, test_share=0.2, seed=3)
+    info = {f"{s}_catalogs": first.origins(s) for s in SPLITS}
+    # The same data with the recorded catalogs: the very same split, pair for pair.
+    assert split_by_kind(pairs, 0.1, 0.2, 3, recorded_held_out(info)) == first
+
+    # A later fetch: one held-out catalog gone, new packages translated.
+    (root / f"{first.origins('test')[0]}.mo").unlink()
+    for c in range(20, 30):
+        write_mo(
+            root / f"pkg{c}.mo", {f"New message {c} {i}".encode(): b"Nouveau" for i in range(20)}
+        )
+    later = catalog_pairs(find_catalogs([root]))
+    again = split_by_kind(later, 0.1, 0.2, 3, recorded_held_out(info))
+    for split in SPLITS:
+        assert set(again.origins(split)) <= set(info[f"{split}_catalogs"])
+    assert again.origins("valid") == first.origins("valid")
+    assert again.origins("test") == first.origins("test")[1:]
+    assert {f"pkg{c}" for c in range(20, 30)} <= set(again.origins("train"))
+    # Shuffled afresh, the changed set of catalogs holds out others: the record is what keeps
+    # a continued or re-scored model's test catalogs unseen.
+    fresh = split_by_kind(later, 0.1, 0.2, 3)
+    assert fresh.origins("test") != again.origins("test")
+    assert recorded_held_out({}) is None
 
 
 def test_iso_code_lists_always_train(tmp_path):

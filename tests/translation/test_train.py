@@ -1,5 +1,6 @@
 """translation.train end to end on tiny catalogs: a run and its card, a run continued with
---init, the refusal to continue on a different split; translation.evaluate on such a model."""
+--init, the refusal to continue on a different split and the recorded held-out catalogs
+kept on a later fetch; translation.evaluate on such a model."""
 
 import json
 import shutil
@@ -111,6 +112,29 @@ def test_init_refuses_a_different_split(trained_model, catalogs, tmp_path):
             ["--data", str(catalogs), "--out", str(tmp_path), "--init", str(trained_model)]
             + ["--max-steps", "2", *TINY, "--split-seed", "7"]
         )
+
+
+def test_init_on_a_later_fetch_keeps_the_catalogs_the_model_never_saw(
+    trained_model, catalogs, tmp_path
+):
+    from tests.shared.catalog_files import write_mo
+    from translation.data import load_pairs
+    from translation.split import split_by_kind
+
+    info = json.loads((trained_model / "training.json").read_text())
+    later = tmp_path / "later"
+    shutil.copytree(catalogs, later)
+    for c in range(40, 48):  # newly translated packages: they shuffle the catalogs afresh
+        write_mo(later / f"pkg{c}.mo", {f"Fresh text {c}".encode(): b"Texte neuf"})
+    fresh = split_by_kind(load_pairs("en", "fr", [str(later)]))
+    assert fresh.origins("test") != info["test_catalogs"]
+    continued = main(
+        ["--data", str(later), "--out", str(tmp_path / "run"), "--init", str(trained_model)]
+        + ["--max-steps", "2", *TINY]
+    )
+    again = json.loads((continued / "training.json").read_text())
+    assert again["test_catalogs"] == info["test_catalogs"]
+    assert again["valid_catalogs"] == info["valid_catalogs"]
 
 
 def test_evaluate_unseen_keeps_only_sources_never_trained_on(trained_model, catalogs, capsys):
