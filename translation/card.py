@@ -77,10 +77,17 @@ def _sweep(info: dict, generation: GenerationConfig) -> str:
         return f"Length penalty alpha {generation.length_penalty:g}."
     table = ", ".join(f"{a}: {b:.2f}" for a, b in sweep["validation_bleu"].items())
     return (
-        f"Length penalty alpha {generation.length_penalty:g}, chosen on all"
-        f" {sweep['validation_pairs']} validation pairs (BLEU at each alpha, beam"
+        f"Length penalty alpha {generation.length_penalty:g}, chosen on"
+        f" {_share(sweep['validation_pairs'], info, 'valid')} validation pairs (BLEU at each alpha, beam"
         f" {sweep['beam_size']}: {table}); `python -m translation.tune` repeats the sweep."
     )
+
+
+def _share(count: int, info: dict, split: str) -> str:
+    """``all N`` where ``count`` pairs are the whole split, else ``N of the M`` (the end of a
+    run with a short budget scores a sample; see ``translation/budget.py``)."""
+    total = info.get("pairs", {}).get(split)
+    return f"all {count}" if total in (None, count) else f"{count} of the {total}"
 
 
 def _evaluations(info: dict) -> str:
@@ -143,7 +150,7 @@ def render_card(model_dir: str | Path) -> str:
         figures = f"""## Held-out figures (beam {test.get("beam_size", 5)}, sacreBLEU)
 | split | BLEU | chrF |
 | --- | --- | --- |
-| test ({test["pairs"]} pairs) | {test["bleu"]:.2f} | {test["chrf"]:.1f} |
+| test ({_share(test["pairs"], info, "test")} pairs) | {test["bleu"]:.2f} | {test["chrf"]:.1f} |
 | validation ({valid["pairs"]} pairs) | {valid["bleu"]:.1f} | {valid["chrf"]:.1f} |
 
 BLEU signature: `{test["bleu_signature"]}`; chrF signature: `{test["chrf_signature"]}`.

@@ -50,6 +50,21 @@ def test_the_card_is_what_the_folder_records(trained_model):
     assert f"{info['test']['bleu']:.2f}" in card
 
 
+def test_the_card_says_when_the_end_of_a_run_scored_a_sample(trained_model, tmp_path):
+    from translation.card import render_card
+
+    folder = tmp_path / "model"
+    shutil.copytree(trained_model, folder)
+    info = json.loads((folder / "training.json").read_text())
+    assert f"chosen on all {info['pairs']['valid']} validation pairs" in render_card(folder)
+    info["length_penalty"]["validation_pairs"] = 7  # as a short budget's sample would
+    info["test"]["pairs"] = 5
+    (folder / "training.json").write_text(json.dumps(info))
+    card = render_card(folder)
+    assert f"chosen on 7 of the {info['pairs']['valid']} validation pairs" in card
+    assert f"| test (5 of the {info['pairs']['test']} pairs) |" in card
+
+
 def test_init_continues_the_model_and_keeps_its_history(trained_model, catalogs, tmp_path):
     # A note added by hand on where the data came from carries over to the continued model.
     start = tmp_path / "start"
