@@ -20,7 +20,7 @@ from translation.data import KINDS, Pair, of_kind
 from translation.evaluate import figures
 from translation.inference import Translator
 from translation.model import FORMAT_VERSION, MODEL_TYPE, Seq2Seq
-from translation.split import Splits
+from translation.split import Splits, recorded_held_out
 from translation.tokenizer import SubwordTokenizer
 from translation.tune import describe_sweep, sweep_length_penalty
 
@@ -91,14 +91,14 @@ def training_info(model_dir: str) -> dict:
     return read_info(model_dir)
 
 
-def check_same_split(init: str, info: dict, splits: Splits, options: dict) -> None:
+def check_same_split(init: str, info: dict, options: dict) -> None:
     """Refuse to continue a model on a different split: its old held-out catalogs could now
-    be training data, and its new ones could be what it learned from. (Splits made with the
-    held-out catalogs ``info`` records pass: they hold out those still in the data.)
+    be training data, and its new ones could be what it learned from. (The split is made with
+    the held-out catalogs ``info`` records, so those still in the data stay held out.)
 
     Raises:
-        SystemExit: split options (shares, seed) other than the model's, or a catalog held
-            out now that is not among those in ``info``.
+        SystemExit: split options (shares, seed) other than the model's, or a model that
+            records no held-out catalogs.
     """
     recorded = info.get("split", {})
     for name in ("valid_share", "test_share", "split_seed"):
@@ -107,13 +107,11 @@ def check_same_split(init: str, info: dict, splits: Splits, options: dict) -> No
                 f"{init} held out its catalogs with {name} {recorded[name]}, not"
                 f" {options[name]}: give the same --data and split flags as its recipe"
             )
-    for split in ("valid", "test"):
-        before, now = info.get(f"{split}_catalogs"), splits.origins(split)
-        if before is None or not set(now) <= set(before):
-            raise SystemExit(
-                f"{init} held out {split} catalogs {before}, this data holds out {now}:"
-                " give the same --data and split flags as its recipe"
-            )
+    if recorded_held_out(info) is None:
+        raise SystemExit(
+            f"{init} does not record the catalogs it held out: continuing it could train on"
+            " its test set"
+        )
 
 
 def init_history(init: str, info: dict) -> list[dict]:

@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> Path:
         "data": args.data,
     }
     if args.init:
-        check_same_split(args.init, init_info, splits, split_options)
+        check_same_split(args.init, init_info, split_options)
         history = init_history(args.init, init_info)
         data_source = init_info.get("data_source")
     tokenizer_dir = out / "tokenizer"
