@@ -2,7 +2,7 @@
 augmentations for training (:class:`Augmenter`).
 
 Four families, each in its own module and each a plain function of float32 samples at 16 kHz:
-:mod:`~speech.augment.voice` (speed, tempo, pitch, vocal-tract length),
+:mod:`~speech.augment.voice` (speed, tempo, rhythm, pitch, vocal-tract length),
 :mod:`~speech.augment.room` (simulated reverberation, microphone colouring),
 :mod:`~speech.augment.channel` (band limits, 8 kHz telephone audio, mu-law, GSM/MP3/Opus,
 clipping, DC offset, gain) and :mod:`~speech.augment.noise` (coloured noise, recorded
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from speech.audio import SAMPLE_RATE
 from speech.augment import channel, noise, room, voice
 from speech.augment.noise import NoiseBank
 
@@ -27,6 +28,8 @@ class AugmentConfig:
     Attributes:
         speed: speed 0.9x or 1.1x (pitch and formants move with it).
         tempo: tempo 0.85-1.15x at the same pitch.
+        rhythm: a tempo that wanders along the utterance, 0.7-1.3x, a new one every
+            0.2-0.5 s (people's timing is less even than a synthesizer's).
         pitch: pitch shifted by -3 to +3 semitones.
         vocal_tract: vocal-tract length warp, alpha 0.85-1.15.
         room: reverberation, RT60 0.15-0.9 s, talker near or far.
@@ -42,6 +45,7 @@ class AugmentConfig:
 
     speed: float = 0.4
     tempo: float = 0.2
+    rhythm: float = 0.3
     pitch: float = 0.5  # the corpus has few voices: most utterances get a new one
     vocal_tract: float = 0.6
     room: float = 0.4
@@ -78,13 +82,17 @@ class Augmenter:
 
     def __call__(self, samples: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """A new version of ``samples`` (float32 at 16 kHz); the same ``rng`` state gives
-        the same result. Speed and tempo change the length; nothing else does."""
+        the same result. Speed, tempo and rhythm change the length; nothing else does."""
         c = self.config
         x = np.asarray(samples, np.float32)
         if rng.random() < c.speed:
             x = voice.change_speed(x, float(rng.choice([0.9, 1.1])))
         if rng.random() < c.tempo:
             x = voice.change_tempo(x, float(rng.uniform(0.85, 1.15)))
+        # Drawn only when on, so that a config without rhythm draws as configs did before it.
+        if c.rhythm and rng.random() < c.rhythm:
+            points = max(2, int(len(x) / SAMPLE_RATE / rng.uniform(0.2, 0.5)) + 1)
+            x = voice.vary_rhythm(x, np.exp(rng.uniform(np.log(0.7), np.log(1.3), points)))
         if rng.random() < c.pitch:
             x = voice.shift_pitch(x, float(rng.uniform(-3, 3)))
         if rng.random() < c.vocal_tract:

@@ -27,6 +27,7 @@ def single_effects(rng: np.random.Generator) -> dict[str, object]:
     return {
         "speed-1.1": lambda x: voice.change_speed(x, 1.1),
         "tempo-0.85": lambda x: voice.change_tempo(x, 0.85),
+        "rhythm-0.7-1.3": lambda x: voice.vary_rhythm(x, np.array([0.7, 1.3, 0.8, 1.2, 0.7])),
         "pitch-up-3": lambda x: voice.shift_pitch(x, 3),
         "pitch-down-3": lambda x: voice.shift_pitch(x, -3),
         "vocal-tract-0.85": lambda x: voice.warp_vocal_tract(x, 0.85),

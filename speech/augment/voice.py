@@ -1,7 +1,7 @@
-"""Other voices from one voice: speed, tempo, pitch and vocal-tract length.
+"""Other voices from one voice: speed, tempo, rhythm, pitch and vocal-tract length.
 
-Each takes float32 samples (n,) at 16 kHz and returns float32 samples; speed and tempo
-change the length by their factor, the others keep it exactly.
+Each takes float32 samples (n,) at 16 kHz and returns float32 samples; speed, tempo and
+rhythm change the length, the others keep it exactly.
 """
 
 from __future__ import annotations
@@ -52,6 +52,38 @@ def change_tempo(samples: np.ndarray, factor: float) -> np.ndarray:
     advance = torch.linspace(0, np.pi * HOP, N_FFT // 2 + 1)[..., None]
     stretched = AF.phase_vocoder(spectrum, factor, advance)
     return _istft(stretched, int(round(len(samples) / factor)))
+
+
+def vary_rhythm(samples: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """Speak each stretch of the utterance at its own tempo, at the same pitch: ``rates``
+    (k,) are the tempo factors at k evenly spaced points, the rate in between moving
+    linearly from one to the next. People hurry some syllables and dwell on others; a
+    synthesizer's durations come from one model per voice. Length: about ``n`` over the
+    rates' mean.
+
+    A phase vocoder read at a varying step: each output frame takes the magnitude between
+    two input frames and advances the phase by their measured phase difference.
+    """
+    rates = np.asarray(rates, np.float64)
+    spectrum = _stft(samples)
+    frames = spectrum.size(-1)
+    if frames < 4:  # a few milliseconds: nothing to vary
+        return samples
+    points = np.linspace(0, frames - 1, len(rates)) if len(rates) > 1 else np.zeros(1)
+    steps = [0.0]
+    while steps[-1] + 1 < frames - 1:
+        steps.append(steps[-1] + float(np.interp(steps[-1], points, rates)))
+    time = torch.tensor(steps, dtype=torch.float64)
+    index = time.floor().long()
+    fraction = (time - index).to(torch.float32)
+    now, following = spectrum[:, index], spectrum[:, (index + 1).clamp(max=frames - 1)]
+    magnitude = now.abs() * (1 - fraction) + following.abs() * fraction
+    expected = torch.linspace(0, np.pi * HOP, N_FFT // 2 + 1)[:, None]
+    deviation = following.angle() - now.angle() - expected
+    deviation = deviation - 2 * np.pi * torch.round(deviation / (2 * np.pi))
+    advance = torch.cat([spectrum[:, :1].angle(), (expected + deviation)[:, :-1]], dim=1)
+    stretched = torch.polar(magnitude, torch.cumsum(advance, dim=1))
+    return _istft(stretched, (len(steps) - 1) * HOP)
 
 
 def shift_pitch(samples: np.ndarray, semitones: float) -> np.ndarray:

@@ -59,6 +59,26 @@ def test_speed_and_tempo_change_the_length_by_their_factor(factor):
     assert len(voice.change_tempo(x, factor)) == round(len(x) / factor)
 
 
+def test_rhythm_at_one_steady_rate_is_the_tempo_change():
+    x = _tone_mix(2.0)
+    steady, tempo = voice.vary_rhythm(x, np.array([1.25])), voice.change_tempo(x, 1.25)
+    n = min(len(steady), len(tempo))
+    assert abs(len(steady) - len(tempo)) <= voice.HOP
+    assert np.abs(steady[:n] - tempo[:n]).max() < 1e-3
+
+
+def test_rhythm_that_speeds_up_takes_the_time_its_rates_give_and_keeps_the_pitch():
+    t = np.arange(2 * RATE) / RATE
+    x = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    out = voice.vary_rhythm(x, np.array([0.5, 2.0]))
+    # The rate moves linearly from 0.5 to 2 over the input: it lasts the integral of 1 / rate.
+    expected = len(x) * np.log(2.0 / 0.5) / (2.0 - 0.5)
+    assert len(out) == pytest.approx(expected, rel=0.03)
+    middle = out[len(out) // 4 : 3 * len(out) // 4]
+    freqs = np.fft.rfftfreq(len(middle), 1 / RATE)
+    assert freqs[np.abs(np.fft.rfft(middle)).argmax()] == pytest.approx(220, abs=3)
+
+
 def test_noise_is_mixed_at_the_snr_asked_for():
     x = _tone_mix()
     background = noise.coloured_noise(len(x) // 3, 2.0, np.random.default_rng(1))  # looped
@@ -93,7 +113,8 @@ def test_the_pipeline_is_deterministic_under_a_seed_and_varies_across_seeds():
     assert not np.array_equal(outputs[0], outputs[2])
     for out in outputs:
         assert out.dtype == np.float32 and np.abs(out).max() <= 1.0
-        assert 0.8 * len(x) <= len(out) <= 1.25 * len(x)  # only speed and tempo move it
+        # Only speed (0.9-1.1x), tempo (0.85-1.15x) and rhythm (0.7-1.3x) move it.
+        assert 0.6 * len(x) <= len(out) <= 1.9 * len(x)
     nothing = Augmenter(AugmentConfig(**{f: 0.0 for f in AugmentConfig.__dataclass_fields__}))
     quiet = nothing(x, np.random.default_rng(0))
     assert quiet.shape == x.shape  # only the gain applies
