@@ -160,6 +160,16 @@ def _weights(model_dir: Path) -> str:
     )
 
 
+def _added_lm_text(info: dict) -> str:
+    """The sentences ``speech.tune_lm --lm-text`` added to the LM text after training."""
+    added = info.get("lm_text_added", [])
+    return "".join(
+        f"\nAfter training, {record['sentences']} more sentences (none that validation or test"
+        f" speech says):\n```\n{record['command']}\n```"
+        for record in added
+    )
+
+
 def _feature_detail(config: SpeechConfig) -> str:
     """How the features were normalised and smoothed, where not the plain default."""
     detail = "; each band's mean taken away" if config.feature_norm == "band" else ""
@@ -185,7 +195,9 @@ def render_card(model_dir: str | Path) -> str:
         + " |"
         for f in info.get("figures", [])
     )
-    note = info.get("figures_note", DECODING_NOTE) + "\n" + _weights(model_dir)
+    note = (
+        info.get("figures_note", DECODING_NOTE) + _added_lm_text(info) + "\n" + _weights(model_dir)
+    )
     measured = f"\n{info['measured_by']}\n" if info.get("measured_by") else ""
     peers = _peers(info.get("peers"))
     measure = f"python -m speech.evaluate --model {cards.model_argument(model_dir, PRETRAINED_DIR)}"

@@ -58,9 +58,10 @@ from speech.inference import (
     Transcriber,
     write_lm_text,
 )
+from speech.lm_text import extra_sentences
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.synthesize import TRAIN_TEXT
-from speech.text import CharVocabulary, normalize_transcript
+from speech.text import CharVocabulary
 from speech.tune_lm import tune_decoding, validation_augmenter, write_decoding
 
 TRAIN_DEFAULTS = dict(
@@ -246,10 +247,7 @@ def main(argv: list[str] | None = None) -> Path:
             lm_text |= set(extra.read_text(encoding="utf-8").split("\n")) - {""}
     # Everyday English (speech.lm_text), less any sentence the held-out speech says: the corpus
     # may speak the same text, and the LM must not know the test's sentences.
-    held_out = {it.text for it in valid_items + test_items} | {""}
-    for extra in args.lm_text:
-        lines = Path(extra).read_text(encoding="utf-8").split("\n")
-        lm_text |= {normalize_transcript(line) for line in lines} - held_out
+    lm_text |= extra_sentences(args.lm_text, {it.text for it in valid_items + test_items})
     lm_text = sorted(lm_text)
     if is_main_process():
         distinct = {it.path: it.seconds for it in train_items}

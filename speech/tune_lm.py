@@ -24,6 +24,10 @@ Validation speech only: never a test split, never human recordings (they are for
 Examples:
     python -m speech.tune_lm --model runs/mix/model --data data/tts-mix --noise-dir data/noise
     python -m speech.tune_lm --model runs/libri/model --data ~/LibriSpeech/dev-clean --limit 500
+    python -m speech.tune_lm --model runs/mix/model --data data/tts-mix --lm-text data/everyday.txt
+
+With ``--lm-text`` the model's word LM first learns more sentences (say WordNet's everyday
+examples from :mod:`speech.lm_text`), less any that validation or test speech of ``--data`` says.
 """
 
 from __future__ import annotations
@@ -36,14 +40,16 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from shared.cli import script_parser
+from shared.cards import read_info, write_info
+from shared.cli import command_line, script_parser
 from shared.metrics import cer, wer
 from speech.audio import SAMPLE_RATE, load_audio
 from speech.augment import AugmentConfig, Augmenter, NoiseBank
 from speech.card import write_card
 from speech.data import SpeechItem, load_corpus, seeded_sample
 from speech.decoding import BeamDecoder
-from speech.inference import DECODING_FILE, DEFAULT_BEAM, Transcriber
+from speech.inference import DECODING_FILE, DEFAULT_BEAM, Transcriber, read_lm_text, write_lm_text
+from speech.lm_text import extra_sentences
 
 LM_WEIGHTS = (0.1, 0.25, 0.5, 0.75, 1.0)
 WORD_SCORES = (-1.0, 0.0, 0.5, 1.0, 2.0)
@@ -187,6 +193,26 @@ def validation_items(sources: str | Path | list[str | Path], limit: int) -> list
     return seeded_sample(valid, limit)
 
 
+def add_lm_text(
+    model_dir: str | Path, paths: list[str | Path], corpora: list[str | Path], command: str
+) -> int:
+    """Add the sentences of text files to a model folder's word LM text, less every sentence
+    that the validation or test speech of ``corpora`` says, and record ``command`` in its
+    ``training.json`` (the card lists it). Returns how many sentences were new."""
+    held_out = set()
+    for corpus in corpora:
+        items = load_corpus(corpus)
+        # A corpus without splits (LibriSpeech's dev-clean) is validation speech throughout.
+        held_out |= {it.text for it in items if it.split != "train"}
+    known = set(read_lm_text(model_dir) or [])
+    new = extra_sentences(paths, held_out) - known
+    write_lm_text(model_dir, sorted(known | new))
+    info = read_info(model_dir)
+    info.setdefault("lm_text_added", []).append({"command": command, "sentences": len(new)})
+    write_info(model_dir, info)
+    return len(new)
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = script_parser("speech.tune_lm", __doc__)
     parser.add_argument("--model", required=True, help="model folder (decoding.json goes there)")
@@ -198,6 +224,14 @@ def main(argv: list[str] | None = None) -> dict:
         " give the sample training chose the model on)",
     )
     parser.add_argument("--limit", type=int, default=300, help="validation utterances to use")
+    parser.add_argument(
+        "--lm-text",
+        nargs="+",
+        default=[],
+        help="first add these sentences (one a line, from speech.lm_text) to the model's word"
+        " LM text, less every sentence the validation or test speech of --data says; then tune"
+        " (default: the LM text as it is)",
+    )
     parser.add_argument(
         "--conditions",
         choices=("both", "clean"),
@@ -218,8 +252,12 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit(f"--model {args.model}: not a model folder")
     if args.threads:
         torch.set_num_threads(args.threads)
-    transcriber = Transcriber.from_pretrained(args.model, device=args.device)
     try:
+        if args.lm_text:
+            command = command_line("speech.tune_lm", argv)
+            added = add_lm_text(args.model, args.lm_text, args.data, command)
+            print(f"{added} sentences added to the word LM text of {args.model}")
+        transcriber = Transcriber.from_pretrained(args.model, device=args.device)
         items = validation_items(args.data, args.limit)
         audio = [load_audio(it.path) for it in items]
         augmenter = None

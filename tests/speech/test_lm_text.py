@@ -3,8 +3,10 @@ every word is common; and speech.train --lm-text puts them in the model's lm.txt
 
 import json
 
+import pytest
+
 from speech.inference import read_lm_text
-from speech.lm_text import descriptions, lm_sentences, main
+from speech.lm_text import descriptions, lm_sentences, main, wordnet_examples
 
 INDEX = """Package: alpha
 Description-md5: 0
@@ -32,6 +34,39 @@ def test_descriptions_and_common_word_sentences(tmp_path):
     (tmp_path / "Translation-en").write_text(INDEX)
     out = main(["--index", str(tmp_path / "Translation-en"), "--out", str(tmp_path / "lm.txt")])
     assert out.read_text().splitlines() == lm_sentences(texts, min_count=3)
+
+
+WORDNET_VERB = """  1 This software and database is being provided to you, the LICENSEE, by "Princeton"
+00001740 29 v 01 breathe 0 002 | draw air into, and expel out of, the lungs; "I can breathe better when the air is clean"; "The patient is breathing"
+00004227 29 v 01 hold 0 001 | keep in; "hold your breath"
+"""
+
+
+def test_wordnet_examples_are_the_quoted_parts_of_its_glosses(tmp_path):
+    (tmp_path / "data.verb").write_text(WORDNET_VERB)
+    examples = wordnet_examples(tmp_path)
+    # The licence header's quotes are not examples; a gloss's own words are not either.
+    assert examples == [
+        "I can breathe better when the air is clean",
+        "The patient is breathing",
+        "hold your breath",
+    ]
+    out = main(
+        [
+            "--no-descriptions",
+            "--wordnet",
+            str(tmp_path),
+            "--min-count",
+            "1",
+            "--out",
+            str(tmp_path / "lm.txt"),
+        ]
+    )
+    assert out.read_text().splitlines() == lm_sentences(examples, min_count=1)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="wordnet-base"):
+        wordnet_examples(empty)
 
 
 def test_train_adds_lm_text_to_the_models_language_model(tmp_path):

@@ -124,3 +124,28 @@ def test_the_command_records_the_weights_and_rewrites_the_card(tiny_speech_dir, 
     assert card == render_card(folder) and f"LM weight {tuned['lm_weight']}," in card
     with pytest.raises(SystemExit, match="evaluation only"):
         main(["--model", str(folder), "--data", "alsa"])
+
+
+def test_the_command_adds_lm_text_less_what_held_out_speech_says(tiny_speech_dir, tmp_path):
+    from speech.card import render_card
+    from speech.inference import read_lm_text
+    from speech.tune_lm import main
+    from tests.speech.test_train import TEXTS, _corpus
+
+    folder = tmp_path / "model"
+    shutil.copytree(tiny_speech_dir, folder)
+    (folder / "lm.txt").write_text("\n".join(TEXTS[:2]) + "\n")
+    corpus = _corpus(tmp_path / "corpus")
+    # A test utterance says "close the door": the LM must not learn it from the extra text.
+    held_out = {"audio": "13.wav", "text": "close the door", "split": "test-seen", "seconds": 0.5}
+    with open(corpus / "manifest.jsonl", "a") as manifest:
+        manifest.write(json.dumps(held_out) + "\n")
+    (tmp_path / "everyday.txt").write_text("Hold your breath!\nClose the door.\nopen the file\n")
+    argv = ["--model", str(folder), "--data", str(corpus), "--beam-size", "4"]
+    main([*argv, "--lm-text", str(tmp_path / "everyday.txt")])
+    assert set(read_lm_text(folder)) == {*TEXTS[:2], "hold your breath"}
+    record = json.loads((folder / "training.json").read_text())["lm_text_added"]
+    assert record == [{"command": record[0]["command"], "sentences": 1}]
+    assert "--lm-text" in record[0]["command"]
+    card = (folder / "README.md").read_text()
+    assert card == render_card(folder) and record[0]["command"] in card
