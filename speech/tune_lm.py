@@ -253,12 +253,12 @@ def main(argv: list[str] | None = None) -> dict:
     if args.threads:
         torch.set_num_threads(args.threads)
     try:
+        items = validation_items(args.data, args.limit)  # refuses human recordings first
         if args.lm_text:
             command = command_line("speech.tune_lm", argv)
             added = add_lm_text(args.model, args.lm_text, args.data, command)
             print(f"{added} sentences added to the word LM text of {args.model}")
         transcriber = Transcriber.from_pretrained(args.model, device=args.device)
-        items = validation_items(args.data, args.limit)
         audio = [load_audio(it.path) for it in items]
         augmenter = None
         if args.conditions == "both":

@@ -149,3 +149,7 @@ def test_the_command_adds_lm_text_less_what_held_out_speech_says(tiny_speech_dir
     assert "--lm-text" in record[0]["command"]
     card = (folder / "README.md").read_text()
     assert card == render_card(folder) and record[0]["command"] in card
+    with pytest.raises(SystemExit, match="evaluation only"):
+        main(
+            ["--model", str(folder), "--data", "alsa", "--lm-text", str(tmp_path / "everyday.txt")]
+        )
