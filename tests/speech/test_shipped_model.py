@@ -58,7 +58,7 @@ def test_shipped_model_meets_its_floor_on_fresh_speech():
 
 
 def test_shipped_model_on_human_recordings_stays_above_its_floor():
-    """The alsa-utils channel names, spoken by people: CER 73.2% when measured (the card's
+    """The alsa-utils channel names, spoken by people: CER 69.5% when measured (the card's
     human row; PocketSphinx 24.4% on the same audio). Nine clips of two words are too few to
     tell models apart: the models trained on the mixed synthesizers so far scored 62-78% here
     while their synthetic figures moved together, so a floor near one measurement would choose
