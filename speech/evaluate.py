@@ -8,6 +8,7 @@ Examples:
     python -m speech.evaluate --beam-size 1 --no-language-model  # the acoustic model alone
     python -m speech.evaluate --data alsa                        # people: alsa-utils' recordings
     python -m speech.evaluate --data noise                       # noise alone must give no words
+    python -m speech.evaluate --channel telephone                # the same speech down a phone line
     python -m speech.evaluate --model runs/tts-en/model --data ~/LibriSpeech/test-clean --beam-size 16
 """
 
@@ -22,7 +23,7 @@ from tqdm.auto import tqdm
 
 from shared.cli import script_parser
 from shared.metrics import cer, wer
-from speech.audio import SAMPLE_RATE
+from speech.audio import SAMPLE_RATE, load_audio
 from speech.augment import channel, noise
 from speech.data import SpeechItem, load_corpora, seeded_sample
 from speech.inference import DEFAULT_MODEL, Transcriber
@@ -61,6 +62,19 @@ def noise_clips(count: int = 40, seed: int = 424242) -> list[np.ndarray]:
         x = (x * 10 ** (rng.uniform(-45, -10) / 20)).astype(np.float32)
         clips.append(np.clip(channel.telephone(x) if k % 4 == 3 else x, -1.0, 1.0))
     return clips
+
+
+# Fixed lines a test set can be sent down, to see what a channel alone costs (people's
+# recordings often come through one): name -> samples at 16 kHz in and out.
+CHANNELS = {
+    "telephone": lambda x: channel.telephone(x, mu_law=True),
+    **{name: (lambda x, name=name: channel.encode_decode(x, name)) for name in channel.CODECS},
+}
+
+
+def through_channel(items: list[SpeechItem], name: str) -> list[np.ndarray]:
+    """The items' audio (16 kHz) sent down the fixed line ``name`` of :data:`CHANNELS`."""
+    return [np.clip(CHANNELS[name](load_audio(it.path)), -1.0, 1.0) for it in items]
 
 
 def noise_report(transcriber: Transcriber, clips: list[np.ndarray], **decoding) -> dict:
@@ -140,6 +154,12 @@ def main(argv: list[str] | None = None) -> dict:
         help="beam search over the training words, scored by their bigram model"
         " (default: on when the model has one)",
     )
+    parser.add_argument(
+        "--channel",
+        choices=sorted(CHANNELS),
+        help="send every utterance down this line first: telephone (8 kHz, mu-law) or a codec"
+        " at its lowest bit rate (gsm, mp3, opus); default: the audio as it is",
+    )
     parser.add_argument("--limit", type=int, default=0, help="at most this many per set")
     parser.add_argument("--examples", type=int, default=5, help="examples to print per set")
     parser.add_argument("--device", default="cpu", help="cpu or cuda")
@@ -147,6 +167,8 @@ def main(argv: list[str] | None = None) -> dict:
     special = {"alsa", "noise"} & set(args.data)
     if special and len(args.data) > 1:
         parser.error(f"--data {special.pop()} stands alone")
+    if args.channel and args.data == ["noise"]:
+        parser.error("--data noise goes through its own lines; --channel is for speech")
     transcriber = Transcriber.from_pretrained(args.model, device=args.device)
     if args.data == ["noise"]:
         decoding = dict(beam_size=args.beam_size, language_model=args.language_model)
@@ -163,11 +185,17 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit(f"cannot read {' '.join(args.data)}: {e}") from None
     report = {}
     for name, subset in test_sets(items, args.limit or None).items():
+        audio = through_channel(subset, args.channel) if args.channel else None
         result = score(
-            transcriber, subset, args.beam_size, progress=True, language_model=args.language_model
+            transcriber,
+            subset,
+            args.beam_size,
+            progress=True,
+            language_model=args.language_model,
+            audio=audio,
         )
         print(
-            f"{name}: {len(subset)} utterances  WER {result['wer']:.2f}%  CER {result['cer']:.2f}%"
+            f"{name}{f' ({args.channel})' if args.channel else ''}: {len(subset)} utterances  WER {result['wer']:.2f}%  CER {result['cer']:.2f}%"
         )
         for item, hyp in list(zip(subset, result["hypotheses"], strict=True))[: args.examples]:
             print(f"  ref: {item.text}\n  hyp: {hyp}")

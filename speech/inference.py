@@ -219,8 +219,8 @@ class Transcriber:
                 Default: :data:`DEFAULT_BEAM` when the model has a language model, else 1.
             language_model: beam search over the words of the model's training text, scored
                 by a word bigram model of it: far fewer misspellings, but words outside that
-                vocabulary cannot come out. Default: on when the model has one and
-                ``beam_size > 1``.
+                vocabulary cannot come out (where none fits at all, the lexicon-free search's
+                letters do). Default: on when the model has one and ``beam_size > 1``.
 
         Raises:
             ValueError: unreadable file, empty audio, NaN/inf samples, over the length limit.
@@ -306,6 +306,20 @@ class Transcriber:
             out.append((lp, ft))
         return out
 
+    def _beam_decode(
+        self, log_probs: torch.Tensor, beam_size: int, language_model: bool
+    ) -> CTCOutput:
+        """Beam search over one chunk's (T, V) log-probabilities. The word LM's search keeps
+        only whole words of its list; when none of them fits what was heard it can end with
+        no words at all, which hides the letters the acoustic model did hear (its best path
+        has some). Then the lexicon-free search speaks instead: noise, where the best path is
+        all blanks, still gives nothing."""
+        lengths = torch.tensor([len(log_probs)])
+        out = self._decoder(beam_size, language_model)(log_probs[None], lengths)[0]
+        if language_model and not out.text and greedy_decode(log_probs, self.vocab).text:
+            out = self._decoder(beam_size, False)(log_probs[None], lengths)[0]
+        return out
+
     def _assemble(
         self, pieces: list[tuple[np.ndarray, np.ndarray]], beam_size: int, language_model: bool
     ) -> Transcription:
@@ -319,7 +333,7 @@ class Transcriber:
             if beam_size == 1:
                 o = greedy_decode(t, self.vocab)
             else:
-                o = self._decoder(beam_size, language_model)(t[None], torch.tensor([len(lp)]))[0]
+                o = self._beam_decode(t, beam_size, language_model)
             outputs.append(
                 CTCOutput(
                     o.text,

@@ -9,6 +9,8 @@ import soundfile as sf
 
 from shared.metrics import cer
 from speech import Transcriber
+from speech.audio import load_audio
+from speech.augment import channel
 from speech.card import honest_summary, render_card
 from speech.evaluate import main as evaluate_main
 from speech.inference import read_lm_text
@@ -85,6 +87,14 @@ def test_smoke_run_exports_a_model_with_its_card(tmp_path):
     assert both["test-seen"]["cer"] == pytest.approx(expected)
     with pytest.raises(SystemExit):
         evaluate_main(["--model", str(export), "--data", "alsa", str(corpus)])
+    # --channel scores what the model writes for the same speech sent down that line.
+    line = [*("--model", str(export), "--data", str(corpus), "--beam-size", "1")]
+    phoned = evaluate_main([*line, "--channel", "telephone"])
+    narrow = [channel.telephone(load_audio(corpus / f"{i}.wav")) for i in (10, 11)]
+    hyps = [r.text for r in transcriber.transcribe_batch(narrow, 16000, beam_size=1)]
+    assert phoned["test-seen"]["cer"] == pytest.approx(100 * cer([TEXTS[0], TEXTS[1]], hyps))
+    with pytest.raises(SystemExit):
+        evaluate_main([*line[:2], "--data", "noise", "--channel", "gsm"])
 
 
 def test_init_continues_a_model_and_keeps_its_history(tmp_path):

@@ -130,3 +130,21 @@ def test_default_decoding_is_greedy_without_a_language_model_and_beam_lm_with_on
     assert set(text.split()) <= {"open", "the", "file", "close", "window"}
     batch = with_lm.transcribe_batch([audio, _speechlike(0.7, seed=3)], 16000)
     assert batch[0].text == text
+
+
+def test_the_word_lm_never_hides_letters_it_has_no_word_for(tiny_speech_dir):
+    """Heard letters that spell no word of the LM's list come out lexicon-free rather than
+    as an empty transcript; a path of blanks stays empty."""
+    from tests.speech.test_decoding import _peaked
+
+    plain = Transcriber.from_pretrained(tiny_speech_dir)
+    with_lm = Transcriber(plain.model, lm_sentences=["open the file", "close the window"])
+    word_search = with_lm._decoder(8, True)
+    for path, words_only, decoded in [
+        ("q-u-x--", "", "qux"),  # no word fits: the letters heard
+        ("t-h-e- -f-i-l-e", "the file", "the file"),  # words of the list: the LM's search
+        ("------", "", ""),  # nothing heard: nothing written
+    ]:
+        lp = _peaked(path)
+        assert word_search(lp[None], torch.tensor([len(lp)]))[0].text == words_only
+        assert with_lm._beam_decode(lp, 8, language_model=True).text == decoded
