@@ -64,7 +64,8 @@ def build_tab(model_dir: str | None = None) -> None:
         "Log-mel features go through two strided convolutions and four bidirectional GRU layers;"
         " for every 40 ms the network gives a probability for each letter and for *blank*"
         " (nothing new). CTC decoding merges repeats and drops blanks; beam search with the word"
-        " language model picks the likeliest sentence of known words."
+        " language model picks the likeliest sentence of known words (where no known word"
+        " fits what it heard, the letters it heard)."
         " The plot shows each letter at the moment it was emitted.\n\n"
         + honest_summary(default)
         + f"\n\nModel: `{default}`"
