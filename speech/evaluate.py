@@ -194,8 +194,9 @@ def main(argv: list[str] | None = None) -> dict:
             language_model=args.language_model,
             audio=audio,
         )
+        label = f"{name} ({args.channel})" if args.channel else name
         print(
-            f"{name}{f' ({args.channel})' if args.channel else ''}: {len(subset)} utterances  WER {result['wer']:.2f}%  CER {result['cer']:.2f}%"
+            f"{label}: {len(subset)} utterances  WER {result['wer']:.2f}%  CER {result['cer']:.2f}%"
         )
         for item, hyp in list(zip(subset, result["hypotheses"], strict=True))[: args.examples]:
             print(f"  ref: {item.text}\n  hyp: {hyp}")
