@@ -22,6 +22,31 @@ END_SHARE = 0.12  # of the budget kept for choosing the final model and the test
 MIN_PAIRS = 100  # fewer than this many pairs would make the choice a coin toss
 PROBE_PAIRS = 48
 
+# Defaults for a run of at most SHORT_BUDGET_MINUTES (see translation.train's docstring), measured
+# with --max-minutes 30 --threads 1 on the default data (python -m
+# benchmarks.translation_first_run). Without input feeding the decoder runs over the whole
+# target at once: 4028 steps instead of 2973, as good step for step, test BLEU 21.8 / chrF
+# 35.5 instead of 19.2 / 31.4. A smaller model (2000 subwords a side, one encoder layer,
+# narrower states, lighter dropout) then takes several steps for each of the full model's and
+# is still learning fast when the time is up: on a machine where the full model managed 1269
+# steps (test BLEU 14.4 / chrF 23.4), states of 192 / 256 took 3274 (23.3 / 39.6) and states
+# of 128 / 192 (1.6 M parameters instead of 7.6 M) 4863 (24.5 / 40.2); batch 32 instead of
+# 64 scored lower (22.7 / 37.8), as did batch 128 (CPU throughput per pair is the same).
+# With about 11500 steps in the 30 minutes, the learning rate was chosen on the validation
+# sample (beam 5): 1e-3 scored 28.6, the full model's 2e-3 26.8, 4e-3 (warm-up 250) 22.3 (test
+# 29.0, 26.9, 21.1); states of 192 / 256 at 2e-3 26.4.
+SHORT_BUDGET_MINUTES = 60
+SHORT_BUDGET_DEFAULTS = dict(
+    input_feeding=False,
+    vocab_size=2000,
+    embed_dim=128,
+    hidden_size=128,
+    decoder_hidden_size=192,
+    encoder_layers=1,
+    dropout=0.1,
+    lr=1e-3,
+)
+
 
 @dataclass
 class RunBudget:

@@ -202,6 +202,15 @@ def of_kind(pairs: list[Pair], kind: str) -> list[Pair]:
     return [p for p in pairs if kind_of(p.origin) == kind]
 
 
+def weigh_prose(pairs: list[Pair], repeat: int) -> list[Pair]:
+    """``pairs`` with each package-description pair ``repeat`` times (1: as they are): in the
+    harvested corpora descriptions are about a tenth of the pairs, so ordinary descriptive
+    English gets little of the training's attention unless it is read more often."""
+    if repeat < 1:
+        raise ValueError(f"repeat must be at least 1, not {repeat}")
+    return pairs + of_kind(pairs, "prose") * (repeat - 1)
+
+
 # -- training examples ----------------------------------------------------------------------
 
 

@@ -48,13 +48,14 @@ from shared.cli import (
 from shared.distributed import is_main_process
 from shared.pretrained import load_weights, save_generation_config, save_pretrained
 from shared.training import TrainConfig, fit
-from translation.budget import RunBudget
+from translation.budget import SHORT_BUDGET_DEFAULTS, SHORT_BUDGET_MINUTES, RunBudget
 from translation.data import (
     TrainingPairs,
     collate,
     encode_pairs,
     load_pairs,
     masked_texts,
+    weigh_prose,
 )
 from translation.evaluate import score
 from translation.inference import SOURCE_TOKENIZER, TARGET_TOKENIZER, Translator
@@ -76,31 +77,6 @@ from translation.split import corpus_stats, recorded_held_out, split_by_kind
 from translation.text import mask_source, mask_target
 from translation.tokenizer import SubwordTokenizer
 from translation.tune import LENGTH_PENALTIES, best_length_penalty
-
-# Defaults for a run of at most SHORT_BUDGET_MINUTES (see the module docstring), measured
-# with --max-minutes 30 --threads 1 on the default data (python -m
-# benchmarks.translation_first_run). Without input feeding the decoder runs over the whole
-# target at once: 4028 steps instead of 2973, as good step for step, test BLEU 21.8 / chrF
-# 35.5 instead of 19.2 / 31.4. A smaller model (2000 subwords a side, one encoder layer,
-# narrower states, lighter dropout) then takes several steps for each of the full model's and
-# is still learning fast when the time is up: on a machine where the full model managed 1269
-# steps (test BLEU 14.4 / chrF 23.4), states of 192 / 256 took 3274 (23.3 / 39.6) and states
-# of 128 / 192 (1.6 M parameters instead of 7.6 M) 4863 (24.5 / 40.2); batch 32 instead of
-# 64 scored lower (22.7 / 37.8), as did batch 128 (CPU throughput per pair is the same).
-# With about 11500 steps in the 30 minutes, the learning rate was chosen on the validation
-# sample (beam 5): 1e-3 scored 28.6, the full model's 2e-3 26.8, 4e-3 (warm-up 250) 22.3 (test
-# 29.0, 26.9, 21.1); states of 192 / 256 at 2e-3 26.4.
-SHORT_BUDGET_MINUTES = 60
-SHORT_BUDGET_DEFAULTS = dict(
-    input_feeding=False,
-    vocab_size=2000,
-    embed_dim=128,
-    hidden_size=128,
-    decoder_hidden_size=192,
-    encoder_layers=1,
-    dropout=0.1,
-    lr=1e-3,
-)
 
 TRAIN_DEFAULTS = dict(
     max_steps=20000,
@@ -163,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
         " 0: always the best segmentation) (default: 0)",
     )
     data.add_argument(
+        "--prose-repeat",
+        type=int,
+        default=1,
+        help="read each package-description training pair this many times an epoch, so"
+        " descriptive English weighs more against software messages (default: 1)",
+    )
+    data.add_argument(
         "--max-tokens",
         type=int,
         default=80,
@@ -215,6 +198,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if 0 < args.max_minutes <= SHORT_BUDGET_MINUTES:
         parser.set_defaults(**SHORT_BUDGET_DEFAULTS)
         args = parser.parse_args(argv)
+    if args.prose_repeat < 1:
+        parser.error(f"--prose-repeat must be at least 1, not {args.prose_repeat}")
     return args
 
 
@@ -271,7 +256,11 @@ def main(argv: list[str] | None = None) -> Path:
     if args.subword_alpha:
         spm.set_random_generator_seed(args.seed)
     train = TrainingPairs(
-        masked_texts(splits.train), src_tok, tgt_tok, args.subword_alpha, args.max_tokens
+        masked_texts(weigh_prose(splits.train, args.prose_repeat)),
+        src_tok,
+        tgt_tok,
+        args.subword_alpha,
+        args.max_tokens,
     )
     lengths = [len(s) + len(t) for s, t in train.best]
     config = dataclass_from_args(TranslationConfig, args)

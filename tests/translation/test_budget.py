@@ -82,9 +82,14 @@ def test_a_budgeted_run_chooses_and_tests_on_the_pairs_that_fit(catalogs, tmp_pa
 
 def test_a_short_budget_changes_only_the_defaults_the_command_line_leaves():
     short = ["--max-minutes", "30"]
-    for name, value in train_module.SHORT_BUDGET_DEFAULTS.items():
+    for name, value in budget_module.SHORT_BUDGET_DEFAULTS.items():
         assert getattr(train_module.parse_args(short), name) == value
         assert getattr(train_module.parse_args([]), name) != value
         assert getattr(train_module.parse_args(["--max-minutes", "600"]), name) != value
     assert train_module.parse_args([*short, "--input-feeding"]).input_feeding is True
     assert train_module.parse_args([*short, "--vocab-size", "4000"]).vocab_size == 4000
+
+
+def test_prose_repeat_below_one_is_a_usage_error():
+    with pytest.raises(SystemExit):
+        train_module.parse_args(["--prose-repeat", "0"])

@@ -106,3 +106,18 @@ def test_tsv_and_parallel_files(tmp_path):
 def test_missing_language_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="no gettext catalogs for 'xx'"):
         locale_dir("xx", tmp_path)
+
+
+def test_weigh_prose_repeats_only_the_description_pairs():
+    from translation.data import Pair, weigh_prose
+    from translation.descriptions import ORIGIN_PREFIX
+
+    messages = [Pair("Open", "Ouvrir", "gedit"), Pair("Quit", "Quitter", "gedit")]
+    prose = [Pair("A text editor.", "Un éditeur de texte.", f"{ORIGIN_PREFIX}gedit")]
+    pairs = messages + prose
+    assert weigh_prose(pairs, 1) == pairs
+    tripled = weigh_prose(pairs, 3)
+    assert tripled[: len(pairs)] == pairs and tripled.count(prose[0]) == 3
+    assert [p for p in tripled if p in messages] == messages  # messages once each
+    with pytest.raises(ValueError, match="at least 1"):
+        weigh_prose(pairs, 0)
