@@ -31,8 +31,8 @@ ENGINE_NAMES = {
 DECODING_NOTE = """`greedy`: the acoustic model alone (best label per frame). `beam + LM` (the default decoding):
 CTC beam search of 32 over the words of `lm.txt.xz` (its 40,000 commonest at most), scored by their
 word bigram model (Kneser-Ney, `speech/lm.py`); where no word of them fits letters the acoustic model
-heard, the lexicon-free beam search's letters are written instead of nothing. `lm.txt.xz` holds every training-split sentence of the
-corpus (no validation or test sentence)."""
+heard, the lexicon-free beam search's letters are written instead of nothing. `lm.txt.xz` holds
+every training-split sentence of the corpus (no validation or test sentence)."""
 
 
 def _code_blocks(commands: list[str]) -> str:

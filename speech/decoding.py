@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -164,3 +165,18 @@ class BeamDecoder:
             frames = [max(0, f - 1) for f in best.timesteps.tolist()]
             out.append(_output(ids, frames, self.vocab, float(best.score)))
         return out
+
+
+def words_or_letters(
+    log_probs: torch.Tensor, words: BeamDecoder, letters: Callable[[], BeamDecoder]
+) -> CTCOutput:
+    """One utterance's (T, V) log-probabilities through the word-list search ``words``; where
+    that ends with no words at all though the best path has letters (none of its words fits
+    what was heard), through the lexicon-free search ``letters()`` gives (asked for only then)
+    instead, so that an empty transcript never hides what the acoustic model heard. Noise,
+    whose best path is all blanks, still gives nothing."""
+    lengths = torch.tensor([len(log_probs)])
+    out = words(log_probs[None], lengths)[0]
+    if not out.text and greedy_decode(log_probs, words.vocab).text:
+        out = letters()(log_probs[None], lengths)[0]
+    return out

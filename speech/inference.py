@@ -16,7 +16,7 @@ import torch
 from shared.pretrained import list_pretrained as _list_pretrained
 from shared.pretrained import load_pretrained
 from speech.audio import SAMPLE_RATE, load_audio, prepare_waveform
-from speech.decoding import BeamDecoder, CTCOutput, greedy_decode
+from speech.decoding import BeamDecoder, CTCOutput, greedy_decode, words_or_letters
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.text import ALPHABET, CharVocabulary
 
@@ -309,16 +309,12 @@ class Transcriber:
     def _beam_decode(
         self, log_probs: torch.Tensor, beam_size: int, language_model: bool
     ) -> CTCOutput:
-        """Beam search over one chunk's (T, V) log-probabilities. The word LM's search keeps
-        only whole words of its list; when none of them fits what was heard it can end with
-        no words at all, which hides the letters the acoustic model did hear (its best path
-        has some). Then the lexicon-free search speaks instead: noise, where the best path is
-        all blanks, still gives nothing."""
-        lengths = torch.tensor([len(log_probs)])
-        out = self._decoder(beam_size, language_model)(log_probs[None], lengths)[0]
-        if language_model and not out.text and greedy_decode(log_probs, self.vocab).text:
-            out = self._decoder(beam_size, False)(log_probs[None], lengths)[0]
-        return out
+        """Beam search over one chunk's (T, V) log-probabilities; with the word LM, its
+        letters where no word of its list fits (:func:`~speech.decoding.words_or_letters`)."""
+        search = self._decoder(beam_size, language_model)
+        if not language_model:
+            return search(log_probs[None], torch.tensor([len(log_probs)]))[0]
+        return words_or_letters(log_probs, search, lambda: self._decoder(beam_size, False))
 
     def _assemble(
         self, pieces: list[tuple[np.ndarray, np.ndarray]], beam_size: int, language_model: bool

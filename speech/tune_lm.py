@@ -47,7 +47,7 @@ from speech.audio import SAMPLE_RATE, load_audio
 from speech.augment import AugmentConfig, Augmenter, NoiseBank
 from speech.card import write_card
 from speech.data import SpeechItem, load_corpus, seeded_sample
-from speech.decoding import BeamDecoder
+from speech.decoding import BeamDecoder, words_or_letters
 from speech.inference import DECODING_FILE, DEFAULT_BEAM, Transcriber, read_lm_text, write_lm_text
 from speech.lm_text import extra_sentences
 
@@ -96,11 +96,13 @@ def tune_decoding(
     lm = transcriber.word_lm()
     grid, heard = [], {}
     pairs = [(w, s) for w in lm_weights for s in word_scores]
+    # Scored as the Transcriber decodes: letters where no word of the list fits.
+    letters = BeamDecoder(transcriber.vocab, beam_size=beam_size)
     for weight, bonus in tqdm(pairs, desc="LM weight x word bonus", disable=not progress):
         decoder = BeamDecoder(
             transcriber.vocab, beam_size=beam_size, lm=lm, lm_weight=weight, word_score=bonus
         )
-        hypotheses = [decoder(e[None], torch.tensor([len(e)]))[0].text for e in emissions]
+        hypotheses = [words_or_letters(e, decoder, lambda: letters).text for e in emissions]
         heard[(weight, bonus)] = hypotheses
         grid.append(
             [
