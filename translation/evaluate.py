@@ -33,6 +33,7 @@ from translation.card import record_evaluation
 from translation.data import KINDS, Pair, load_pairs, of_kind, read_tsv
 from translation.inference import PRETRAINED_DIR, Translator
 from translation.split import Splits, recorded_held_out, split_by_kind
+from translation.text import placeholders
 
 
 def bleu_tokenizer(lang: str) -> str:
@@ -47,13 +48,12 @@ def score(
     length_penalty: float | None = None,
 ) -> dict[str, object]:
     """BLEU and chrF of the translations of ``pairs``, with sacreBLEU's signatures
-    (``length_penalty``: the model's own unless given)."""
-    hyps = [
-        r.text
-        for r in translator.translate_batch(
-            [p.source for p in pairs], beam_size=beam_size, length_penalty=length_penalty
-        )
-    ]
+    (``length_penalty``: the model's own unless given), and how many of the sources with
+    placeholders (``%s``, ``{0}``) were given back with other ones (some missing or added)."""
+    results = translator.translate_batch(
+        [p.source for p in pairs], beam_size=beam_size, length_penalty=length_penalty
+    )
+    hyps = [r.text for r in results]
     refs = [[p.target] for p in pairs]
     b = bleu(hyps, refs, tokenize=bleu_tokenizer(translator.config.tgt_lang))
     c = chrf(hyps, refs)
@@ -62,6 +62,10 @@ def score(
         "chrf": c.score,
         "bleu_signature": b.signature,
         "chrf_signature": c.signature,
+        "with_placeholders": sum(bool(placeholders(p.source)) for p in pairs),
+        "placeholder_mismatches": sum(
+            bool(r.missing_placeholders or r.extra_placeholders) for r in results
+        ),
         "hypotheses": hyps,
     }
 
@@ -224,6 +228,10 @@ def main(argv: list[str] | None = None) -> dict:
     )
     print(f"BLEU {result['bleu']:.2f}  {result['bleu_signature']}")
     print(f"chrF {result['chrf']:.2f}  {result['chrf_signature']}")
+    print(
+        f"outputs whose placeholders are not the source's: {result['placeholder_mismatches']}"
+        f" ({result['with_placeholders']} sources have placeholders)"
+    )
     for pair, hyp in list(zip(pairs, result["hypotheses"], strict=True))[: args.examples]:
         print(f"\n  source:    {pair.source}\n  model:     {hyp}\n  reference: {pair.target}")
     measured = figures(result, args.beam_size)
@@ -260,9 +268,14 @@ def by_kind(
             result = score(translator, unseen, args.beam_size, args.length_penalty)
             table[f"{kind}/unseen"] = figures(result, args.beam_size)
     print(f"{translator.name}  beam {args.beam_size}  ({args.split} split)")
-    print(f"  {'text':<18} {'pairs':>6} {'BLEU':>6} {'chrF':>6}")
+    print(
+        f"  {'text':<18} {'pairs':>6} {'BLEU':>6} {'chrF':>6}  placeholders wrong / sources with some"
+    )
     for name, row in table.items():
-        print(f"  {name:<18} {row['pairs']:>6} {row['bleu']:>6.1f} {row['chrf']:>6.1f}")
+        print(
+            f"  {name:<18} {row['pairs']:>6} {row['bleu']:>6.1f} {row['chrf']:>6.1f}"
+            f"  {row['placeholder_mismatches']} / {row['with_placeholders']}"
+        )
     if args.record:
         for name, row in table.items():
             kind, subset = name.split("/")

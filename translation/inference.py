@@ -27,6 +27,7 @@ from translation.model import (
     TranslationConfig,
 )
 from translation.text import (
+    extra_placeholders,
     mask_source,
     missing_placeholders,
     normalize_text,
@@ -52,6 +53,7 @@ class TranslationResult:
         attention: (len(tokens), len(source_tokens)) attention of each output subword.
         score: the length-normalised log-probability the search ranked by.
         missing_placeholders: source placeholders (``%s``, ``{0}``) absent from ``text``.
+        extra_placeholders: placeholders of ``text`` beyond the source's (a repeated ``%s``).
     """
 
     text: str
@@ -60,6 +62,7 @@ class TranslationResult:
     attention: np.ndarray
     score: float
     missing_placeholders: list[str] = field(default_factory=list)
+    extra_placeholders: list[str] = field(default_factory=list)
 
 
 def list_pretrained() -> list[str]:
@@ -147,7 +150,9 @@ class Translator:
         Empty or white-space input gives an empty result. Text over the model's
         ``max_source_tokens`` subwords is translated sentence by sentence (in the same
         batches) and joined again: its attention is then block-diagonal. Among the beam's
-        hypotheses the best one that keeps every placeholder of the source wins.
+        hypotheses the best one whose placeholders are the source's wins, none missing and
+        none added (what ``msgfmt --check-format`` asks of a catalog); failing that, the
+        best one that misses none; failing that, the best.
 
         Raises:
             ValueError: an input over ``MAX_CHARACTERS`` characters, or a single sentence
@@ -231,6 +236,7 @@ class Translator:
             attention=attention,
             score=float(np.mean([p.score for p in parts])),
             missing_placeholders=[m for p in parts for m in p.missing_placeholders],
+            extra_placeholders=[m for p in parts for m in p.extra_placeholders],
         )
 
     def _translate_prepared(
@@ -252,17 +258,15 @@ class Translator:
         )
         results = []
         for (cleaned, ids, found), candidates in zip(prepared, nbests, strict=True):
-            chosen, text, missing = None, "", []
-            for hyp in candidates:
-                text = unmask(self.target_tokenizer.decode(hyp.tokens), found)
-                missing = missing_placeholders(cleaned, text)
-                chosen = hyp
-                if not missing:
-                    break
-            if missing:  # none keeps them all: report the best one's gaps
-                chosen = candidates[0]
-                text = unmask(self.target_tokenizer.decode(chosen.tokens), found)
-                missing = missing_placeholders(cleaned, text)
+            texts = [unmask(self.target_tokenizer.decode(h.tokens), found) for h in candidates]
+            missing = [missing_placeholders(cleaned, t) for t in texts]
+            extra = [extra_placeholders(cleaned, t) for t in texts]
+            # Exact placeholders first, then none missing, then the search's own order.
+            best = min(
+                range(len(candidates)),
+                key=lambda i: (2 if missing[i] else 1 if extra[i] else 0, i),
+            )
+            chosen, text = candidates[best], texts[best]
             attention = chosen.attention[:, : len(ids)].numpy().astype(np.float32)
             results.append(
                 TranslationResult(
@@ -275,7 +279,8 @@ class Translator:
                     ],
                     attention=attention,
                     score=float(chosen.score),
-                    missing_placeholders=missing,
+                    missing_placeholders=missing[best],
+                    extra_placeholders=extra[best],
                 )
             )
         return results

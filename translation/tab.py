@@ -39,10 +39,13 @@ def translate(text: str, model: str = DEFAULT_MODEL, beam_size: float = 5):
         result.tokens,
         title="Where each output subword looked",
     )
-    note = (
-        f"\n\n(missing placeholders: {' '.join(result.missing_placeholders)})"
-        if result.missing_placeholders
-        else ""
+    note = "".join(
+        f"\n\n({what} placeholders: {' '.join(found)})"
+        for what, found in (
+            ("missing", result.missing_placeholders),
+            ("extra", result.extra_placeholders),
+        )
+        if found
     )
     return result.text + note, figure
 

@@ -112,13 +112,24 @@ def unmask(text: str, source_placeholders: list[str]) -> str:
     return normalize_text(MARKER.sub(replace, text))
 
 
+def _unmatched(wanted: list[str], offered: list[str]) -> list[str]:
+    """Items of ``wanted`` that ``offered`` lacks, counting repeats."""
+    remaining = list(offered)
+    unmatched = []
+    for item in wanted:
+        if item in remaining:
+            remaining.remove(item)
+        else:
+            unmatched.append(item)
+    return unmatched
+
+
 def missing_placeholders(source: str, output: str) -> list[str]:
     """Placeholders of ``source`` that ``output`` lacks (counting repeats)."""
-    remaining = placeholders(output)
-    missing = []
-    for ph in placeholders(source):
-        if ph in remaining:
-            remaining.remove(ph)
-        else:
-            missing.append(ph)
-    return missing
+    return _unmatched(placeholders(source), placeholders(output))
+
+
+def extra_placeholders(source: str, output: str) -> list[str]:
+    """Placeholders of ``output`` beyond those of ``source`` (counting repeats): a printf
+    format with a conversion more than its arguments reads memory it was never given."""
+    return _unmatched(placeholders(output), placeholders(source))

@@ -2,6 +2,7 @@ import pytest
 
 from translation.text import (
     clean_message,
+    extra_placeholders,
     mask_source,
     mask_target,
     missing_placeholders,
@@ -54,3 +55,9 @@ def test_mask_then_unmask_restores_placeholders():
 def test_missing_placeholders_counts_repeats():
     assert missing_placeholders("from %s to %s", "de %s") == ["%s"]
     assert missing_placeholders("{0} of {1}", "{1} sur {0}") == []
+
+
+def test_extra_placeholders_counts_repeats():
+    assert extra_placeholders("by %s, %s", "par %s, %s, %s et %s") == ["%s", "%s"]
+    assert extra_placeholders("{0} of {1}", "{1} sur {0}") == []
+    assert extra_placeholders("%d files", "%d fichiers (%s)") == ["%s"]

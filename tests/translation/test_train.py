@@ -268,3 +268,38 @@ def test_the_last_model_replaces_the_export_when_it_scores_higher(catalogs, tmp_
     last = load_file(tmp_path / "last-model" / "model.safetensors")
     assert all(torch.equal(shipped[name], last[name]) for name in shipped)
     assert json.loads((model / "generation.json").read_text())["length_penalty"] == 1.0
+
+
+def test_score_counts_outputs_whose_placeholders_are_not_the_sources():
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from translation.data import Pair
+    from translation.evaluate import score
+    from translation.inference import TranslationResult
+    from translation.text import extra_placeholders, missing_placeholders
+
+    outputs = {"%d files": "%d fichiers", "by %s": "par %s, %s", "at %s": "à", "Quit": "Quitter"}
+
+    class Answers:  # a translator that gives the outputs above
+        config = SimpleNamespace(tgt_lang="fr")
+
+        def translate_batch(self, sources, beam_size, length_penalty):
+            return [
+                TranslationResult(
+                    outputs[s],
+                    [],
+                    [],
+                    np.zeros((0, 0), np.float32),
+                    0.0,
+                    missing_placeholders(s, outputs[s]),
+                    extra_placeholders(s, outputs[s]),
+                )
+                for s in sources
+            ]
+
+    pairs = [Pair(source, target, "test") for source, target in outputs.items()]
+    result = score(Answers(), pairs, beam_size=1)
+    assert result["with_placeholders"] == 3 and result["placeholder_mismatches"] == 2
+    assert result["hypotheses"] == list(outputs.values())

@@ -107,6 +107,35 @@ def test_the_best_hypothesis_that_keeps_the_placeholders_wins(translator, monkey
     assert r.score == -1.0 and r.missing_placeholders == ["%s", "%d"]
 
 
+def test_a_hypothesis_that_repeats_a_placeholder_loses_to_one_that_keeps_it_once(
+    translator, monkeypatch
+):
+    import torch
+
+    from shared.decoding import Hypothesis
+
+    target = translator.target_tokenizer
+    repeated = target.encode("le fichier <ph0> <ph0> a été")
+    once = target.encode("le fichier <ph0> a été")
+    without = target.encode("le fichier a été")
+    order = [repeated, without, once]
+
+    def fake_generate(memory, pad_mask, *, bos, eos, config, max_lens):
+        def hyp(tokens, score):
+            return Hypothesis(tokens, score, score, torch.full((len(tokens), 5), 0.2), True)
+
+        return [[hyp(t, -1.0 - i) for i, t in enumerate(order)]] * memory.size(0)
+
+    monkeypatch.setattr(translator.model.decoder, "generate", fake_generate)
+    r = translator.translate("the file %s was saved", beam_size=3)
+    assert r.text.count("%s") == 1 and r.score == -3.0
+    assert r.missing_placeholders == [] and r.extra_placeholders == []
+    # An extra placeholder still beats a missing one; it is reported.
+    order = [without, repeated]
+    r = translator.translate("the file %s was saved", beam_size=2)
+    assert r.score == -2.0 and r.missing_placeholders == [] and r.extra_placeholders == ["%s"]
+
+
 def test_not_a_model_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="not a shipped model"):
         Translator.from_pretrained("xx-yy")
