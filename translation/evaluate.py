@@ -48,8 +48,9 @@ def score(
     length_penalty: float | None = None,
 ) -> dict[str, object]:
     """BLEU and chrF of the translations of ``pairs``, with sacreBLEU's signatures
-    (``length_penalty``: the model's own unless given), and how many of the sources with
-    placeholders (``%s``, ``{0}``) were given back with other ones (some missing or added)."""
+    (``length_penalty``: the model's own unless given); also how many outputs carry other
+    placeholders (``%s``, ``{0}``) than their source (some missing or added), beside how
+    many sources have any."""
     results = translator.translate_batch(
         [p.source for p in pairs], beam_size=beam_size, length_penalty=length_penalty
     )
