@@ -16,7 +16,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared import cards
-from shared.pretrained import load_config, load_generation_config
+from shared.pretrained import (
+    ModelLoadError,
+    load_config,
+    load_generation_config,
+    resolve_model_dir,
+)
 from translation.data import locale_dir
 from translation.descriptions import ORIGIN_PREFIX
 from translation.inference import PRETRAINED_DIR
@@ -49,7 +54,8 @@ def record_evaluation(model_dir: Path, entry: dict) -> None:
     """Add a measurement to ``training.json`` and rewrite the card. ``entry`` holds
     ``data`` (what was scored, in words), ``command``, ``pairs``, ``bleu``, ``chrf``,
     ``beam_size``, ``length_penalty`` and optionally ``dropped`` (pairs left out because
-    the model trained on their source)."""
+    the model trained on their source), ``kind`` (``messages`` or ``prose``, where one kind
+    of text was scored) and ``unseen_only`` (only sources the model never trained on)."""
     cards.record_evaluation(model_dir, entry, render_card)
 
 
@@ -189,6 +195,55 @@ No test source string is in the training data.{_sample_line(model_dir)}
 
 {examples}Measure it again: `python -m translation.evaluate --model {cards.model_argument(model_dir, PRETRAINED_DIR)}`.
 """
+
+
+def recorded_by_kind(info: dict, kind: str) -> dict | None:
+    """The recorded evaluation of one kind of text (``messages`` or ``prose``) on the most
+    pairs, counting every pair (not the unseen-sources subset); None where none records its
+    kind."""
+    entries = [
+        e for e in info.get("evaluations", []) if e.get("kind") == kind and not e.get("unseen_only")
+    ]
+    return max(reversed(entries), key=lambda e: e["pairs"], default=None)
+
+
+def honest_summary(name_or_dir: str | Path) -> str:
+    """One paragraph for the web app: what the model learned from and how well it translates
+    each kind of text from packages it never saw, from what its folder records ("" where
+    the folder records neither)."""
+    try:
+        info = cards.read_info(resolve_model_dir(name_or_dir, PRETRAINED_DIR))
+    except (ModelLoadError, OSError, ValueError):
+        return ""
+    kinds = info.get("pairs_by_kind", {})
+    train = info.get("pairs", {}).get("train")
+    parts = []
+    if train:
+        what = (
+            f"Debian: {kinds['messages']['train']:,} software messages and"
+            f" {kinds['prose']['train']:,} sentences of package descriptions"
+            if kinds.get("prose", {}).get("train")
+            else "Debian's software messages"
+        )
+        parts.append(
+            f"**Honestly:** this model learned from {train:,} human translations in {what},"
+            " nothing else."
+        )
+    scored = [
+        f"BLEU {entry['bleu']:.0f} on {what} ({entry['pairs']:,} pairs)"
+        for kind, what in (("messages", "software messages"), ("prose", "description sentences"))
+        if (entry := recorded_by_kind(info, kind))
+    ]
+    if scored:
+        parts.append(f"On packages it never saw it scores {' and '.join(scored)}.")
+    elif info.get("test"):
+        parts.append(
+            f"On {info['test']['pairs']:,} pairs of packages it never saw it scores"
+            f" BLEU {info['test']['bleu']:.0f}."
+        )
+    if parts:
+        parts.append("Everyday English far from software reads worse still: check what it writes.")
+    return " ".join(parts)
 
 
 def write_card(model_dir: str | Path) -> Path:

@@ -237,7 +237,9 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"\n  source:    {pair.source}\n  model:     {hyp}\n  reference: {pair.target}")
     measured = figures(result, args.beam_size)
     if args.record:
-        entry = {"data": args.record} | how | {"dropped": dropped} | measured
+        # The kind of text, where one was chosen, lets the web app quote the figure.
+        kind = {"kind": args.kind, "unseen_only": args.unseen} if args.kind else {}
+        entry = {"data": args.record} | kind | how | {"dropped": dropped} | measured
         record_evaluation(model_dir, entry)
         print(f"recorded in {model_dir / 'training.json'} and its card")
     return measured
@@ -282,7 +284,13 @@ def by_kind(
             kind, subset = name.split("/")
             what = {"messages": "software messages", "prose": "package descriptions"}[kind]
             unseen_only = ", unseen sources only" if subset == "unseen" else ""
-            entry = {"data": f"{args.record}: {what}{unseen_only}"} | how | {"dropped": 0} | row
+            entry = (
+                {"data": f"{args.record}: {what}{unseen_only}", "kind": kind}
+                | {"unseen_only": subset == "unseen"}
+                | how
+                | {"dropped": 0}
+                | row
+            )
             record_evaluation(model_dir, entry)
         print(f"recorded in {model_dir / 'training.json'} and its card")
     return table

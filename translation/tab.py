@@ -9,6 +9,7 @@ import gradio as gr
 from shared.plots import attention_heatmap
 from shared.pretrained import ModelChoices
 from shared.tabs import check_length, user_errors
+from translation.card import honest_summary
 from translation.inference import DEFAULT_MODEL, MAX_CHARACTERS, PRETRAINED_DIR, Translator
 
 EXAMPLES = [
@@ -61,6 +62,7 @@ def build_tab(model_dir: str | None = None) -> None:
         " subword at a time, attending to the source at every step. The heatmap shows that attention: each row"
         " is an output subword, each column a source subword."
     )
+    summary = gr.Markdown(honest_summary(default) if default else "", elem_id="translation-summary")
     with gr.Row():
         with gr.Column():
             text = gr.Textbox(
@@ -87,6 +89,7 @@ def build_tab(model_dir: str | None = None) -> None:
             plot = gr.Plot(label="Attention", elem_id="translation-attention")
     gr.Examples(EXAMPLES, inputs=[text])
     model.change(MODELS.card, [model], [card], api_visibility="private")
+    model.change(honest_summary, [model], [summary], api_visibility="private")
     common = dict(
         fn=translate,
         inputs=[text, model, beam],

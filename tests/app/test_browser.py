@@ -128,6 +128,10 @@ def test_speech_tab(page):
 
 def test_translation_tab(page):
     page.get_by_role("tab", name="Translation").click()
+    # What the model learned from, and its figures, are on the page, not only on its card.
+    page.locator("#translation-summary").get_by_text("human translations").wait_for(
+        timeout=TIMEOUT_MS
+    )
     page.locator("#translation-input textarea").fill("The file could not be opened.")
     page.locator("#translation-button").click()
     text = output_text(page, "translation-output")

@@ -303,3 +303,39 @@ def test_score_counts_outputs_whose_placeholders_are_not_the_sources():
     result = score(Answers(), pairs, beam_size=1)
     assert result["with_placeholders"] == 3 and result["placeholder_mismatches"] == 2
     assert result["hypotheses"] == list(outputs.values())
+
+
+def test_the_web_app_quotes_the_recorded_figure_of_each_kind(trained_model, catalogs, tmp_path):
+    from translation.card import honest_summary
+    from translation.evaluate import main as evaluate
+
+    model = tmp_path / "model"
+    shutil.copytree(trained_model, model)
+    info = json.loads((model / "training.json").read_text())
+    before = honest_summary(model)
+    assert before.startswith(
+        f"**Honestly:** this model learned from {info['pairs']['train']:,} human translations"
+    )
+    # Nothing recorded per kind yet: the test figures of the training run.
+    test = info["test"]
+    assert f"On {test['pairs']:,} pairs of packages it never saw it scores BLEU" in before
+    result = evaluate(
+        ["--model", str(model), "--data", str(catalogs), "--split", "all", "--kind", "messages"]
+        + ["--beam-size", "1", "--examples", "0", "--record", "every catalog"]
+    )
+    (entry,) = json.loads((model / "training.json").read_text())["evaluations"]
+    assert entry["kind"] == "messages" and entry["unseen_only"] is False
+    after = honest_summary(model)
+    assert (
+        f"it scores BLEU {result['bleu']:.0f} on software messages ({result['pairs']:,} pairs)."
+        in after
+    )
+    evaluate(
+        ["--model", str(model), "--data", str(catalogs), "--split", "test", "--by-kind"]
+        + ["--beam-size", "1", "--examples", "0", "--record", "the test catalogs"]
+    )
+    recorded = json.loads((model / "training.json").read_text())["evaluations"]
+    kinds = {(e["kind"], e["unseen_only"]) for e in recorded[1:]}
+    assert ("messages", False) in kinds and kinds <= {("messages", False), ("messages", True)}
+    assert honest_summary(model) == after  # the figure on the most pairs still
+    assert honest_summary(tmp_path / "no-such-model") == ""
