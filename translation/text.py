@@ -1,9 +1,12 @@
 """Cleaning catalog text and protecting placeholders.
 
 Software messages carry printf and brace placeholders (``%s``, ``%1$d``, ``{0}``) that a
-translation must keep verbatim. Before tokenisation each is replaced by an indexed marker
-``<ph0>``, ``<ph1>``, ... (a single subword the model learns to copy); after decoding the
-markers are put back, so a placeholder can never be mangled into pieces.
+translation must keep verbatim, and text that no translation changes: web and mail
+addresses, file paths, command-line options. Both count as placeholders here. Before
+tokenisation each is replaced by an indexed marker ``<ph0>``, ``<ph1>``, ... (a single
+subword the model learns to copy); after decoding the markers are put back, so a
+placeholder can never be mangled into pieces (spelt out in subwords, ``--statistics`` came
+out as ``--state`` and a URL lost half its path).
 """
 
 from __future__ import annotations
@@ -11,12 +14,21 @@ from __future__ import annotations
 import re
 import unicodedata
 
-PLACEHOLDER = re.compile(
+FORMAT = (
     r"%(?:\d+\$)?[-+ #0']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|Z|t|I64)?[diouxXeEfFgGaAcspn]"
     r"|%<PRI[diouxX](?:8|16|32|64|MAX|PTR)>"
     r"|%\([A-Za-z_]\w*\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]"
     r"|\{\d*\}|\{[A-Za-z_]\w*\}"
 )
+# Kept as written, none ending in the sentence's punctuation: URLs, mail addresses, paths of
+# two parts or more (``/etc/fstab``, ``~/.config/app``), options (``-P``, ``--log=FILE``).
+VERBATIM = (
+    r"(?:https?|ftp)://[^\s\"'<>()«»]*[^\s\"'<>()«».,;:!?]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w~/])~?/[\w.+-]*[\w+-](?:/[\w.+-]*[\w+-])+/?"
+    r"|(?<![\w-])--?[A-Za-z][\w-]*(?:=[\w/.+-]*[\w/+-]|=)?"
+)
+PLACEHOLDER = re.compile(f"{FORMAT}|{VERBATIM}")
 MARKER = re.compile(r"<ph(\d+)>")
 MAX_PLACEHOLDERS = 16
 MARKERS = [f"<ph{i}>" for i in range(MAX_PLACEHOLDERS)]

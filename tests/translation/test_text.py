@@ -61,3 +61,31 @@ def test_extra_placeholders_counts_repeats():
     assert extra_placeholders("by %s, %s", "par %s, %s, %s et %s") == ["%s", "%s"]
     assert extra_placeholders("{0} of {1}", "{1} sur {0}") == []
     assert extra_placeholders("%d files", "%d fichiers (%s)") == ["%s"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        (
+            "See http://lists.debian.org/pkg-exim4-users. Or mail me@example.org.",
+            ["http://lists.debian.org/pkg-exim4-users", "me@example.org"],
+        ),
+        ("Edit /etc/fstab, then ~/.config/app/x.conf.", ["/etc/fstab", "~/.config/app/x.conf"]),
+        ("Use `-P' or --log=FILE with %s", ["-P", "--log=FILE", "%s"]),
+        ("invalid -mbranch= option", ["-mbranch="]),
+        # Hyphenated words, fractions, dashes and a lone slash are words, not options or paths.
+        ("e-mail and/or X-Window, 1/2 or 3/4/5 - a -1 dash", []),
+    ],
+)
+def test_addresses_paths_and_options_are_placeholders(text, kept):
+    assert placeholders(text) == kept
+
+
+def test_a_masked_url_comes_back_whole():
+    source = "See https://example.org/a/b.html for --help"
+    masked, found = mask_source(source)
+    assert masked == "See <ph0> for <ph1>" and found == ["https://example.org/a/b.html", "--help"]
+    assert mask_target("Voir https://example.org/a/b.html pour --help", found) == (
+        "Voir <ph0> pour <ph1>"
+    )
+    assert unmask("Voir <ph0> pour <ph1>", found) == "Voir https://example.org/a/b.html pour --help"
