@@ -52,7 +52,8 @@ class TranslationResult:
         source_tokens: the input subwords.
         attention: (len(tokens), len(source_tokens)) attention of each output subword.
         score: the length-normalised log-probability the search ranked by.
-        missing_placeholders: source placeholders (``%s``, ``{0}``) absent from ``text``.
+        missing_placeholders: source placeholders (``%s``, ``{0}``, a URL, path or option kept
+            as written; see :mod:`translation.text`) absent from ``text``.
         extra_placeholders: placeholders of ``text`` beyond the source's (a repeated ``%s``).
     """
 
