@@ -49,8 +49,8 @@ def score(
 ) -> dict[str, object]:
     """BLEU and chrF of the translations of ``pairs``, with sacreBLEU's signatures
     (``length_penalty``: the model's own unless given); also how many outputs carry other
-    placeholders (``%s``, ``{0}``, a URL or path) than their source (some missing or added), beside how
-    many sources have any."""
+    placeholders (``%s``, ``{0}``, a URL or path) than their source (some missing or added),
+    beside how many sources have any."""
     results = translator.translate_batch(
         [p.source for p in pairs], beam_size=beam_size, length_penalty=length_penalty
     )
