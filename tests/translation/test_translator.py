@@ -37,6 +37,22 @@ def test_batch_equals_one_by_one(translator, beam_size):
         assert np.allclose(alone.attention, batched.attention, atol=1e-5)
 
 
+def test_encoding_in_runs_gives_the_memory_of_one_call(translator):
+    import torch
+
+    from translation.inference import encode_in_runs
+
+    lengths = torch.tensor([9, 7, 7, 4, 2, 1, 1])  # longest first, as translate_batch sends
+    src = torch.randint(4, 50, (len(lengths), 9))
+    src[torch.arange(9) >= lengths[:, None]] = 0
+    model = translator.model.eval()
+    with torch.no_grad():
+        memory, mask = model.encode(src, lengths)
+        in_runs, runs_mask = encode_in_runs(model, src, lengths, run=3)
+    assert torch.equal(mask, runs_mask)
+    assert torch.allclose(memory, in_runs, atol=1e-6)
+
+
 def test_save_and_load_give_identical_outputs(translator, tiny_model_dir):
     again = Translator.from_pretrained(str(tiny_model_dir))
     a, b = translator.translate(SENTENCES[1]), again.translate(SENTENCES[1])
