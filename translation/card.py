@@ -230,8 +230,8 @@ def honest_summary(name_or_dir: str | Path) -> str:
             " nothing else."
         )
     scored = [
-        f"BLEU {entry['bleu']:.0f} on {what} ({entry['pairs']:,} pairs)"
-        for kind, what in (("messages", "software messages"), ("prose", "description sentences"))
+        f"BLEU {entry['bleu']:.0f} on {text} ({entry['pairs']:,} pairs)"
+        for kind, text in (("messages", "software messages"), ("prose", "description sentences"))
         if (entry := recorded_by_kind(info, kind))
     ]
     if scored:

@@ -284,13 +284,8 @@ def by_kind(
             kind, subset = name.split("/")
             what = {"messages": "software messages", "prose": "package descriptions"}[kind]
             unseen_only = ", unseen sources only" if subset == "unseen" else ""
-            entry = (
-                {"data": f"{args.record}: {what}{unseen_only}", "kind": kind}
-                | {"unseen_only": subset == "unseen"}
-                | how
-                | {"dropped": 0}
-                | row
-            )
+            labels = {"data": f"{args.record}: {what}{unseen_only}", "kind": kind}
+            entry = labels | {"unseen_only": subset == "unseen"} | how | {"dropped": 0} | row
             record_evaluation(model_dir, entry)
         print(f"recorded in {model_dir / 'training.json'} and its card")
     return table
