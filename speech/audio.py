@@ -12,6 +12,9 @@ import torchaudio.functional as AF
 
 SAMPLE_RATE = 16000
 MAX_SECONDS = 600.0
+# What speech_bounds keeps around the loud part: synthetic training speech has a few hundred
+# ms of quiet at its ends, and with that much left the model hears as well as untrimmed.
+SPEECH_MARGIN_S = 0.3
 
 
 def check_duration(path: str | Path, max_seconds: float = MAX_SECONDS) -> float:
@@ -87,3 +90,35 @@ def prepare_waveform(waveform: np.ndarray | torch.Tensor, sample_rate: int) -> n
     if sample_rate != SAMPLE_RATE:
         x = AF.resample(torch.from_numpy(np.ascontiguousarray(x)), sample_rate, SAMPLE_RATE).numpy()
     return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def speech_bounds(
+    audio: np.ndarray,
+    margin_seconds: float = SPEECH_MARGIN_S,
+    below_peak_db: float = 40.0,
+    above_floor_db: float = 10.0,
+) -> tuple[int, int]:
+    """Where the sound worth hearing starts and ends in ``audio`` (n,) at :data:`SAMPLE_RATE`:
+    ``(start, end)`` samples around every 25 ms frame louder than ``below_peak_db`` under the
+    loudest frame and ``above_floor_db`` over the quiet floor (the 10th percentile of frame
+    energies; this second test never asks more than 20 dB under the loudest), widened by
+    ``margin_seconds`` each side. ``(0, n)`` when nothing stands out.
+
+    Why: the model learned from synthetic speech with little quiet at its ends. A second of
+    faint noise either side, as a microphone records it, took the shipped model's greedy CER on
+    200 validation utterances from 20.4% to 25.4% heard whole and to 21.4% heard from these
+    bounds; through training's rooms, phones and noise, from 32.2% to 43.2% and to 36.7%.
+    """
+    window, hop = SAMPLE_RATE // 40, SAMPLE_RATE // 100
+    if len(audio) < 2 * window:
+        return 0, len(audio)
+    frames = np.lib.stride_tricks.sliding_window_view(audio, window)[::hop]
+    energy = 10 * np.log10((frames.astype(np.float64) ** 2).mean(1) + 1e-12)
+    peak = energy.max()
+    floor = np.percentile(energy, 10)
+    threshold = max(peak - below_peak_db, min(floor + above_floor_db, peak - 20.0))
+    loud = np.flatnonzero(energy > threshold)
+    if len(loud) == 0:
+        return 0, len(audio)
+    margin = int(margin_seconds * SAMPLE_RATE)
+    return max(0, loud[0] * hop - margin), min(len(audio), loud[-1] * hop + window + margin)

@@ -15,7 +15,7 @@ import torch
 
 from shared.pretrained import list_pretrained as _list_pretrained
 from shared.pretrained import load_pretrained
-from speech.audio import SAMPLE_RATE, load_audio, prepare_waveform
+from speech.audio import SAMPLE_RATE, load_audio, prepare_waveform, speech_bounds
 from speech.decoding import BeamDecoder, CTCOutput, greedy_decode, words_or_letters
 from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
 from speech.text import ALPHABET, CharVocabulary
@@ -249,12 +249,16 @@ class Transcriber:
         if language_model and beam_size == 1:
             raise ValueError("language-model decoding is a beam search: use beam_size > 1")
         waves = [self._prepare(a, sample_rate) for a in audios]
-        # Every chunk of every recording, transcribed in batches of similar lengths.
+        spans = [self._speech_span(wave) for wave in waves]
+        # Every chunk of every recording's speech, transcribed in batches of similar lengths.
         chunks = []
-        for n, wave in enumerate(waves):
-            cuts = split_points(wave, self.chunk_seconds, self._frame_samples)
+        for n, (wave, (start, end)) in enumerate(zip(waves, spans, strict=True)):
+            cuts = split_points(wave[start:end], self.chunk_seconds, self._frame_samples)
             pairs = list(zip(cuts[:-1], cuts[1:], strict=True))
-            chunks += [(n, wave[a:b], k == len(pairs) - 1) for k, (a, b) in enumerate(pairs)]
+            chunks += [
+                (n, wave[start + a : start + b], k == len(pairs) - 1)
+                for k, (a, b) in enumerate(pairs)
+            ]
         order = sorted(range(len(chunks)), key=lambda k: len(chunks[k][1]))
         pieces: list[tuple[np.ndarray, np.ndarray]] = [None] * len(chunks)  # type: ignore[list-item]
         for start in range(0, len(order), batch_size):
@@ -270,10 +274,26 @@ class Transcriber:
                     ft = ft[: len(wave) // self.model.features.hop]
                 pieces[k] = (lp, ft)
         results = []
-        for n in range(len(waves)):
+        for n, (wave, (start, end)) in enumerate(zip(waves, spans, strict=True)):
             mine = [pieces[k] for k in range(len(chunks)) if chunks[k][0] == n]
+            # What was cut off either side comes back as blank frames, so frame f is still
+            # at f * frame_seconds of the recording.
+            mine = [self._quiet(start), *mine, self._quiet(len(wave) - end)]
             results.append(self._assemble(mine, beam_size, language_model))
         return results
+
+    def _speech_span(self, wave: np.ndarray) -> tuple[int, int]:
+        """The part of ``wave`` to transcribe (:func:`~speech.audio.speech_bounds`), starting
+        on a frame boundary."""
+        start, end = speech_bounds(wave)
+        return start // self._frame_samples * self._frame_samples, end
+
+    def _quiet(self, samples: int) -> tuple[np.ndarray, np.ndarray]:
+        """(log-probs, features) of ``samples`` left unheard: all blank, features at their mean."""
+        lp = np.full((samples // self._frame_samples, len(self.vocab.tokens)), -1e4, np.float32)
+        lp[:, self.vocab.blank_id] = 0.0
+        ft = np.zeros((samples // self.model.features.hop, self.model.config.n_mels), np.float32)
+        return lp, ft
 
     @property
     def _frame_samples(self) -> int:
@@ -325,6 +345,8 @@ class Transcriber:
         outputs: list[CTCOutput] = []
         offset = 0
         for lp, _ in pieces:
+            if not len(lp):
+                continue  # less than a frame of quiet was cut off
             t = torch.from_numpy(lp)
             if beam_size == 1:
                 o = greedy_decode(t, self.vocab)

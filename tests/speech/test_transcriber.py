@@ -4,7 +4,7 @@ import soundfile as sf
 import torch
 
 from speech import Transcriber
-from speech.audio import MAX_SECONDS, prepare_waveform
+from speech.audio import MAX_SECONDS, SPEECH_MARGIN_S, prepare_waveform, speech_bounds
 from speech.inference import split_points
 
 
@@ -148,3 +148,46 @@ def test_the_word_lm_never_hides_letters_it_has_no_word_for(tiny_speech_dir):
         lp = _peaked(path)
         assert word_search(lp[None], torch.tensor([len(lp)]))[0].text == words_only
         assert with_lm._beam_decode(lp, 8, language_model=True).text == decoded
+
+
+def _in_quiet(audio, before, after, level=1e-3, seed=1):
+    """``audio`` with ``before`` and ``after`` seconds of faint noise around it."""
+    rng = np.random.default_rng(seed)
+    quiet = lambda s: (level * rng.standard_normal(int(s * 16000))).astype(np.float32)  # noqa: E731
+    return np.concatenate([quiet(before), audio, quiet(after)])
+
+
+def test_speech_bounds_keep_the_loud_part_and_a_margin():
+    speech = _speechlike(1.0)
+    margin = int(SPEECH_MARGIN_S * 16000)
+    for level in (0.0, 1e-3, 1e-2):  # digital silence, a quiet room, a noisy one
+        start, end = speech_bounds(_in_quiet(speech, 1.5, 2.0, level))
+        assert abs(start - (24000 - margin)) <= 400, (level, start)
+        assert abs(end - (40000 + margin)) <= 800, (level, end)
+    assert speech_bounds(speech) == (0, len(speech))  # nothing to cut
+    assert speech_bounds(np.zeros(16000, np.float32)) == (0, 16000)  # nothing stands out
+    noise = np.random.default_rng(0).standard_normal(16000).astype(np.float32)
+    assert speech_bounds(noise) == (0, 16000)  # steady noise: all of it
+    assert speech_bounds(speech[:500]) == (0, 500)  # too short to judge
+
+
+def test_quiet_around_speech_is_not_heard_and_the_timeline_stays(transcriber, monkeypatch):
+    import speech.inference
+
+    padded = _in_quiet(_speechlike(1.2), 2.0, 1.0)
+    r = transcriber.transcribe(padded, 16000)
+    # The frames of the recording, not of the part heard: 4.2 s at 0.04 s a frame.
+    assert abs(len(r.emissions) - 4.2 / 0.04) <= 2
+    assert len(r.features) == pytest.approx(4.2 / 0.01, abs=2)
+    lead = int((2.0 - SPEECH_MARGIN_S) / 0.04) - 1
+    assert (r.emissions[:lead].argmax(1) == 0).all()  # blank until the margin before speech
+    assert (r.features[: lead * 4] == 0).all()
+    # In between, what the model makes of the part heard on its own, frame for frame.
+    start, end = speech_bounds(padded)
+    start -= start % 640
+    monkeypatch.setattr(speech.inference, "speech_bounds", lambda a: (0, len(a)))
+    alone = transcriber.transcribe(padded[start:end], 16000)
+    assert np.allclose(r.emissions[start // 640 :][: len(alone.emissions)], alone.emissions)
+    assert alone.text == r.text
+    for _, start, end in r.words:
+        assert 2.0 - SPEECH_MARGIN_S - 0.04 <= start < end <= 3.2 + SPEECH_MARGIN_S + 0.08
