@@ -191,3 +191,12 @@ def test_quiet_around_speech_is_not_heard_and_the_timeline_stays(transcriber, mo
     assert alone.text == r.text
     for _, start, end in r.words:
         assert 2.0 - SPEECH_MARGIN_S - 0.04 <= start < end <= 3.2 + SPEECH_MARGIN_S + 0.08
+
+
+def test_how_loud_a_recording_is_does_not_change_what_is_heard(transcriber):
+    audio = _speechlike(1.5)
+    loud = transcriber.transcribe(audio, 16000)
+    for gain in (0.01, 1.5):  # a quiet microphone (peak ~0.008); a louder one
+        r = transcriber.transcribe(audio * gain, 16000)
+        assert r.text == loud.text
+        assert np.allclose(r.emissions, loud.emissions, atol=1e-3)
