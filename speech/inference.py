@@ -267,10 +267,10 @@ class Transcriber:
             ]
         order = sorted(range(len(chunks)), key=lambda k: len(chunks[k][1]))
         pieces: list[tuple[np.ndarray, np.ndarray]] = [None] * len(chunks)  # type: ignore[list-item]
-        for start in range(0, len(order), batch_size):
-            batch = [chunks[k][1] for k in order[start : start + batch_size]]
+        for first in range(0, len(order), batch_size):
+            batch = [chunks[k][1] for k in order[first : first + batch_size]]
             for k, (lp, ft) in zip(
-                order[start : start + batch_size], self._run(batch), strict=True
+                order[first : first + batch_size], self._run(batch), strict=True
             ):
                 _, wave, last = chunks[k]
                 if not last:
@@ -313,7 +313,8 @@ class Transcriber:
         return prepare_waveform(audio, sample_rate)
 
     def _run(self, waves: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """(log-probs (frames, V), features (feature_frames, n_mels)) for each chunk."""
+        """(log-probs (frames, V), features (feature_frames, n_mels)) for each chunk, each heard
+        at :data:`SPEECH_PEAK` (silence as it is, and as blank)."""
         lengths = torch.tensor([len(w) for w in waves])
         batch = torch.zeros(len(waves), int(lengths.max()))
         peaks = [float(np.abs(w).max(initial=0.0)) for w in waves]
