@@ -9,6 +9,7 @@ Examples:
     python -m speech.evaluate --data alsa                        # people: alsa-utils' recordings
     python -m speech.evaluate --data noise                       # noise alone must give no words
     python -m speech.evaluate --channel telephone                # the same speech down a phone line
+    python -m speech.evaluate --channel quiet                    # ... with a second of quiet around it
     python -m speech.evaluate --model runs/tts-en/model --data ~/LibriSpeech/test-clean --beam-size 16
 """
 
@@ -64,11 +65,22 @@ def noise_clips(count: int = 40, seed: int = 424242) -> list[np.ndarray]:
     return clips
 
 
+def in_quiet(samples: np.ndarray, seconds: float = 1.0, level: float = 1e-3) -> np.ndarray:
+    """``samples`` with ``seconds`` of faint noise (rms ``level``: about -60 dBFS) either side,
+    as a microphone records before and after the words; seeded by the length."""
+    rng = np.random.default_rng(len(samples))
+    quiet = lambda: level * rng.standard_normal(int(seconds * SAMPLE_RATE))  # noqa: E731
+    return np.concatenate([quiet(), samples, quiet()]).astype(np.float32)
+
+
 # Fixed lines a test set can be sent down, to see what a channel alone costs (people's
-# recordings often come through one): name -> samples at 16 kHz in and out.
+# recordings often come through one), and how they are often recorded: in quiet, or faint
+# (40 dB down, a microphone turned low). Name -> samples at 16 kHz in and out.
 CHANNELS = {
     "telephone": lambda x: channel.telephone(x, mu_law=True),
     **{name: (lambda x, name=name: channel.encode_decode(x, name)) for name in channel.CODECS},
+    "quiet": in_quiet,
+    "faint": lambda x: 0.01 * x,
 }
 
 
@@ -158,7 +170,8 @@ def main(argv: list[str] | None = None) -> dict:
         "--channel",
         choices=sorted(CHANNELS),
         help="send every utterance down this line first: telephone (8 kHz, mu-law) or a codec"
-        " at its lowest bit rate (gsm, mp3, opus); default: the audio as it is",
+        " at its lowest bit rate (gsm, mp3, opus); or record it so: quiet (a second of faint"
+        " noise either side), faint (40 dB down); default: the audio as it is",
     )
     parser.add_argument("--limit", type=int, default=0, help="at most this many per set")
     parser.add_argument("--examples", type=int, default=5, help="examples to print per set")
