@@ -5,7 +5,8 @@ this machine (the same split the training script made); ``--data`` scores any ca
 ``.tsv`` pair files or ``SRC,TGT`` line-aligned files instead (with ``--unseen``, only
 pairs whose source the model never trained on), and ``--sample`` the test sample shipped
 with the model (up to 300 pairs of each kind of text). ``--by-kind`` scores software
-messages and description sentences apart.
+messages and description sentences apart. ``--typed`` scores the pairs as people may type
+them (in capitals, with an emoji), ``--in-capitals`` only the catalogs' own in capitals.
 
 Examples:
     python -m translation.evaluate --model en-fr
@@ -15,6 +16,7 @@ Examples:
     python -m translation.evaluate --model runs/en-fr/model --data my-catalogs/ --split all
     python -m translation.evaluate --model en-fr --data new-package.mo --split all --unseen
     python -m translation.evaluate --model en-fr --data new.mo --split all --record "new.mo"
+    python -m translation.evaluate --model en-fr --split valid --kind messages --typed capitals
 """
 
 from __future__ import annotations
@@ -33,12 +35,26 @@ from translation.card import record_evaluation
 from translation.data import KINDS, Pair, load_pairs, of_kind, read_tsv
 from translation.inference import PRETRAINED_DIR, Translator
 from translation.split import Splits, recorded_held_out, split_by_kind
-from translation.text import placeholders
+from translation.text import mask_source, mask_target, placeholders, shout, shouted, unmask
 
 
 def bleu_tokenizer(lang: str) -> str:
     """sacreBLEU's tokenizer for a target language."""
     return {"zh": "zh", "ja": "ja-mecab", "ko": "ko-mecab"}.get(lang.split("_")[0], "13a")
+
+
+def in_capitals(pair: Pair) -> Pair:
+    """``pair`` as if typed in capitals, both sides; its placeholders as they are."""
+    masked, found = mask_source(pair.source)
+    target = mask_target(pair.target, found)
+    return Pair(unmask(shout(masked), found), unmask(shout(target), found), pair.origin)
+
+
+# Ways people type that catalogs rarely do: --typed NAME scores the pairs so.
+TYPED = {
+    "capitals": in_capitals,
+    "emoji": lambda pair: Pair(f"{pair.source} 😀", f"{pair.target} 😀", pair.origin),
+}
 
 
 def score(
@@ -158,6 +174,17 @@ def main(argv: list[str] | None = None) -> dict:
         help="score software messages and package descriptions apart, each also on the"
         " pairs whose source the model never trained on",
     )
+    parser.add_argument(
+        "--typed",
+        choices=TYPED,
+        help="score the pairs as people may type them: in capitals (source and reference, the"
+        " placeholders as they are) or with an emoji at the end of both",
+    )
+    parser.add_argument(
+        "--in-capitals",
+        action="store_true",
+        help="score only the pairs whose source is written in capitals throughout",
+    )
     parser.add_argument("--beam-size", type=int, default=5)
     parser.add_argument(
         "--length-penalty",
@@ -210,10 +237,14 @@ def main(argv: list[str] | None = None) -> dict:
         pairs = kept
     if args.kind:
         pairs = of_kind(pairs, args.kind)
+    if args.in_capitals:
+        pairs = [p for p in pairs if shouted(mask_source(p.source)[0])]
     if args.limit and len(pairs) > args.limit:
         pairs = random.Random(0).sample(pairs, args.limit)
     if not pairs:
         raise SystemExit("no pairs to score")
+    if args.typed:
+        pairs = [TYPED[args.typed](p) for p in pairs]
     alpha = (
         translator.generation.length_penalty if args.length_penalty is None else args.length_penalty
     )

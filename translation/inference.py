@@ -32,7 +32,10 @@ from translation.text import (
     mask_source,
     missing_placeholders,
     normalize_text,
+    shout,
+    shouted,
     unmask,
+    unshout,
 )
 from translation.tokenizer import BOS_ID, EOS_ID, SubwordTokenizer
 
@@ -189,7 +192,7 @@ class Translator:
         return results
 
     def _prepare(self, text: str) -> list:
-        """``text`` as [(cleaned, subword ids, placeholders)]: one entry, or one per sentence
+        """``text`` as [:meth:`_encode` entries]: one, or one per sentence
         when the whole is over the model's subword limit; [] for empty text."""
         if not isinstance(text, str):
             raise ValueError(f"expected text, got {type(text).__name__}")
@@ -212,11 +215,14 @@ class Translator:
         return [p for p in pieces if p is not None]
 
     def _encode(self, cleaned: str):
+        """(cleaned, subword ids, placeholders, in capitals?) or None for nothing to read.
+        A source in capitals is read in sentence case; its translation is put in capitals."""
         if not cleaned:
             return None
         masked, found = mask_source(cleaned)
-        ids = self.source_tokenizer.encode(masked)
-        return (cleaned, ids, found) if ids else None
+        loud = shouted(masked)
+        ids = self.source_tokenizer.encode(unshout(masked) if loud else masked)
+        return (cleaned, ids, found, loud) if ids else None
 
     def _join(self, parts: list[TranslationResult]) -> TranslationResult:
         """One result from the results of a text's sentences (none: the empty result)."""
@@ -248,14 +254,14 @@ class Translator:
     def _translate_prepared(
         self, prepared, beam_size, max_len, length_penalty
     ) -> list[TranslationResult]:
-        longest = max(len(ids) for _, ids, _ in prepared)
+        longest = max(len(ids) for _, ids, _, _ in prepared)
         src = torch.zeros(len(prepared), longest, dtype=torch.long)
-        for row, (_, ids, _) in enumerate(prepared):
+        for row, (_, ids, _, _) in enumerate(prepared):
             src[row, : len(ids)] = torch.tensor(ids)
-        lengths = torch.tensor([len(ids) for _, ids, _ in prepared])
+        lengths = torch.tensor([len(ids) for _, ids, _, _ in prepared])
         memory, pad_mask = encode_in_runs(self.model, src.to(self.device), lengths.to(self.device))
         # Each input gets its own cap, so batching cannot change a result.
-        caps = [max_len or 2 * len(ids) + 10 for _, ids, _ in prepared]
+        caps = [max_len or 2 * len(ids) + 10 for _, ids, _, _ in prepared]
         config = DecodeConfig(
             beam_size=beam_size, max_len=max(caps), length_penalty=length_penalty, n_best=beam_size
         )
@@ -263,8 +269,9 @@ class Translator:
             memory, pad_mask, bos=BOS_ID, eos=EOS_ID, config=config, max_lens=caps
         )
         results = []
-        for (cleaned, ids, found), candidates in zip(prepared, nbests, strict=True):
-            texts = [unmask(self.target_tokenizer.decode(h.tokens), found) for h in candidates]
+        for (cleaned, ids, found, loud), candidates in zip(prepared, nbests, strict=True):
+            decoded = [self.target_tokenizer.decode(h.tokens) for h in candidates]
+            texts = [unmask(shout(d) if loud else d, found) for d in decoded]
             missing = [missing_placeholders(cleaned, t) for t in texts]
             extra = [extra_placeholders(cleaned, t) for t in texts]
             # Exact placeholders first, then none missing, then the search's own order.

@@ -21,17 +21,25 @@ FORMAT = (
     r"|\{\d*\}|\{[A-Za-z_]\w*\}"
 )
 # Kept as written, none ending in the sentence's punctuation: URLs, mail addresses, paths of
-# two parts or more (``/etc/fstab``, ``~/.config/app``), options (``-P``, ``--log=FILE``).
+# two parts or more (``/etc/fstab``, ``~/.config/app``), options (``-P``, ``--log=FILE``),
+# and emoji (runs of pictographs, with their joiners and variation selectors), which the
+# subword vocabularies lack: read as unknown, one emoji at the end of 400 validation messages
+# took en->fr BLEU from 34.2 to 28.1.
 VERBATIM = (
     r"(?:https?|ftp)://[^\s\"'<>()«»]*[^\s\"'<>()«».,;:!?]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     r"|(?<![\w~/])~?/[\w.+-]*[\w+-](?:/[\w.+-]*[\w+-])+/?"
     r"|(?<![\w-])--?[A-Za-z][\w-]*(?:=[\w/.+-]*[\w/+-]|=)?"
+    "|[\U0001f300-\U0001faff\u2600-\u27bf][\U0001f300-\U0001faff\u2600-\u27bf\ufe0f\u200d]*"
 )
 PLACEHOLDER = re.compile(f"{FORMAT}|{VERBATIM}")
 MARKER = re.compile(r"<ph(\d+)>")
 MAX_PLACEHOLDERS = 16
 MARKERS = [f"<ph{i}>" for i in range(MAX_PLACEHOLDERS)]
+
+# Words: runs of letters, but not the letter of a date format such as ``%B`` or ``%p``.
+_WORD = re.compile(r"(?<!%)[^\W\d_]+")
+_MARKED = re.compile(r"(<ph\d+>)")
 
 _CJK_ACCELERATOR = re.compile(r"\s*[(（]\s*[_&][A-Za-z0-9]\s*[)）]")
 _UNDERSCORE_ACCELERATOR = re.compile(r"(?<![\w_])([A-Z][A-Za-z0-9]*|)_([^\W_])")
@@ -145,3 +153,37 @@ def extra_placeholders(source: str, output: str) -> list[str]:
     """Placeholders of ``output`` beyond those of ``source`` (counting repeats): a printf
     format with a conversion more than its arguments reads memory it was never given."""
     return _unmatched(placeholders(output), placeholders(source))
+
+
+def shouted(masked: str) -> bool:
+    """Whether a masked source is written in capitals throughout ("PLEASE SAVE YOUR WORK"):
+    four letters or more in its words, none of them lower case. The models learned messages
+    in sentence case; read as written, 400 validation messages in capitals scored en->fr BLEU
+    8.6 against 34.2 for the same messages as written."""
+    letters = "".join(_WORD.findall(MARKER.sub(" ", masked)))
+    return len(letters) >= 4 and letters.isupper()
+
+
+def _each_word(text: str, change) -> str:
+    """``text`` with ``change`` applied to each word outside the ``<phK>`` markers."""
+    parts = _MARKED.split(text)
+    return "".join(
+        part if _MARKED.fullmatch(part) else _WORD.sub(lambda m: change(m.group(0)), part)
+        for part in parts
+    )
+
+
+def unshout(masked: str) -> str:
+    """A source in capitals as the models know messages: lower case, its first letter
+    capital (acronyms in it go lower case too)."""
+    lowered = _each_word(masked, str.lower)
+    first = _WORD.search(lowered)
+    if first and first.start() == 0:
+        lowered = lowered[0].upper() + lowered[1:]
+    return lowered
+
+
+def shout(text: str) -> str:
+    """A translation in capitals, as its source was: every word upper case, the markers
+    and date formats (``%p``) as they are."""
+    return _each_word(text, str.upper)

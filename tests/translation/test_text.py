@@ -7,7 +7,10 @@ from translation.text import (
     mask_target,
     missing_placeholders,
     placeholders,
+    shout,
+    shouted,
     unmask,
+    unshout,
 )
 
 
@@ -89,3 +92,30 @@ def test_a_masked_url_comes_back_whole():
         "Voir <ph0> pour <ph1>"
     )
     assert unmask("Voir <ph0> pour <ph1>", found) == "Voir https://example.org/a/b.html pour --help"
+
+
+def test_emoji_are_kept_as_written():
+    masked, found = mask_source("I love this app 😀 👍🏽 and ✓ this")
+    assert masked == "I love this app <ph0> <ph1> and <ph2> this"
+    assert found == ["😀", "👍🏽", "✓"]
+
+
+@pytest.mark.parametrize(
+    ("source", "loud", "read"),
+    [
+        ("PLEASE SAVE YOUR WORK", True, "Please save your work"),
+        ("NOTE: <ph0> IS FULL", True, "Note: <ph0> is full"),
+        ("ÉCHEC DU DISQUE", True, "Échec du disque"),
+        ("USB", False, None),  # an acronym alone is not shouting
+        ("Save <ph0> to USB", False, None),
+        ("%B %e %Y, %I:%M:%S %p", False, None),  # a date format: letters after % are not words
+    ],
+)
+def test_a_source_in_capitals_is_read_in_sentence_case(source, loud, read):
+    assert shouted(source) is loud
+    if loud:
+        assert unshout(source) == read
+
+
+def test_a_translation_goes_back_to_capitals_but_its_markers_and_formats_do_not():
+    assert shout("Impossible à ouvrir <ph0> : %p échec") == "IMPOSSIBLE À OUVRIR <ph0> : %p ÉCHEC"

@@ -270,6 +270,23 @@ def test_the_last_model_replaces_the_export_when_it_scores_higher(catalogs, tmp_
     assert json.loads((model / "generation.json").read_text())["length_penalty"] == 1.0
 
 
+def test_pairs_typed_as_people_type(trained_model, catalogs):
+    from translation.data import Pair
+    from translation.evaluate import TYPED
+    from translation.evaluate import main as evaluate
+
+    pair = Pair("Cannot open %s: see --help", "Impossible d'ouvrir %s : voir --help", "x")
+    assert TYPED["capitals"](pair) == Pair(
+        "CANNOT OPEN %s: SEE --help", "IMPOSSIBLE D'OUVRIR %s : VOIR --help", "x"
+    )
+    assert TYPED["emoji"](pair).source == "Cannot open %s: see --help 😀"
+    line = ["--model", str(trained_model), "--data", str(catalogs), "--split", "all"]
+    line += ["--beam-size", "1", "--examples", "0", "--limit", "20"]
+    assert evaluate([*line, "--typed", "capitals"])["pairs"] == 20
+    with pytest.raises(SystemExit):  # the tiny catalogs hold no message in capitals
+        evaluate([*line, "--in-capitals"])
+
+
 def test_score_counts_outputs_whose_placeholders_are_not_the_sources():
     from types import SimpleNamespace
 

@@ -80,6 +80,14 @@ def test_any_unicode_is_handled(translator):
         assert r.tokens and r.attention.shape == (len(r.tokens), len(r.source_tokens))
 
 
+def test_a_source_in_capitals_is_read_as_written_in_sentence_case(translator):
+    """The model reads the sentence-case source and its translation comes back in capitals."""
+    loud, plain = translator.translate_batch(["SAVE YOUR WORK NOW", "Save your work now"])
+    assert loud.source_tokens == plain.source_tokens
+    assert loud.tokens == plain.tokens
+    assert loud.text == plain.text.upper()
+
+
 def test_text_over_the_subword_limit_is_translated_sentence_by_sentence(translator):
     sentences = [
         f"the {c} data file number {n} was saved." for n in range(3) for c in ("red", "old")
