@@ -24,7 +24,7 @@ FORMAT = (
 # two parts or more (``/etc/fstab``, ``~/.config/app``), options (``-P``, ``--log=FILE``),
 # and emoji (runs of pictographs, with their joiners and variation selectors), which the
 # subword vocabularies lack: read as unknown, one emoji at the end of 400 validation messages
-# took en->fr BLEU from 34.2 to 28.1.
+# took en->fr BLEU from 37.4 to 32.8 (`translation.evaluate --typed emoji`).
 VERBATIM = (
     r"(?:https?|ftp)://[^\s\"'<>()«»]*[^\s\"'<>()«».,;:!?]"
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
@@ -159,7 +159,7 @@ def shouted(masked: str) -> bool:
     """Whether a masked source is written in capitals throughout ("PLEASE SAVE YOUR WORK"):
     four letters or more in its words, none of them lower case. The models learned messages
     in sentence case; read as written, 400 validation messages in capitals scored en->fr BLEU
-    8.6 against 34.2 for the same messages as written."""
+    10.4 against 37.4 for the same messages as written (``translation.evaluate --typed``)."""
     letters = "".join(_WORD.findall(MARKER.sub(" ", masked)))
     return len(letters) >= 4 and letters.isupper()
 
