@@ -102,7 +102,8 @@ def speech_bounds(
     ``(start, end)`` samples around every 25 ms frame louder than ``below_peak_db`` under the
     loudest frame and ``above_floor_db`` over the quiet floor (the 10th percentile of frame
     energies; this second test never asks more than 20 dB under the loudest), widened by
-    ``margin_seconds`` each side. ``(0, n)`` when nothing stands out.
+    ``margin_seconds`` each side; a side with no more than twice the margin of quiet is kept
+    whole. ``(0, n)`` when nothing stands out.
 
     Why: the model learned from synthetic speech with little quiet at its ends. A second of
     faint noise either side, as a microphone records it, took the shipped model's greedy CER on
@@ -121,4 +122,8 @@ def speech_bounds(
     if len(loud) == 0:
         return 0, len(audio)
     margin = int(margin_seconds * SAMPLE_RATE)
-    return max(0, loud[0] * hop - margin), min(len(audio), loud[-1] * hop + window + margin)
+    start, end = loud[0] * hop, loud[-1] * hop + window
+    # Up to twice the margin of quiet is what the training speech has: left as it is.
+    start = 0 if start <= 2 * margin else start - margin
+    end = len(audio) if len(audio) - end <= 2 * margin else end + margin
+    return start, end

@@ -193,10 +193,17 @@ def test_quiet_around_speech_is_not_heard_and_the_timeline_stays(transcriber, mo
         assert 2.0 - SPEECH_MARGIN_S - 0.04 <= start < end <= 3.2 + SPEECH_MARGIN_S + 0.08
 
 
-def test_how_loud_a_recording_is_does_not_change_what_is_heard(transcriber):
+def test_a_faint_recording_is_heard_as_loud_as_the_training_speech(transcriber):
+    from speech.inference import QUIET_PEAK, SPEECH_PEAK
+
     audio = _speechlike(1.5)
+    audio *= SPEECH_PEAK / np.abs(audio).max()
     loud = transcriber.transcribe(audio, 16000)
-    for gain in (0.01, 1.5):  # a quiet microphone (peak ~0.008); a louder one
+    for gain in (0.01, 0.2):  # a microphone turned low (peak 0.007), a quiet one (0.14)
+        assert np.abs(audio * gain).max() < QUIET_PEAK
         r = transcriber.transcribe(audio * gain, 16000)
         assert r.text == loud.text
         assert np.allclose(r.emissions, loud.emissions, atol=1e-3)
+    # At the levels of the training speech a recording is heard as it is.
+    louder = transcriber.transcribe(audio * 1.3, 16000)
+    assert not np.allclose(louder.emissions, loud.emissions, atol=1e-5)
