@@ -12,8 +12,8 @@ import torchaudio.functional as AF
 
 SAMPLE_RATE = 16000
 MAX_SECONDS = 600.0
-# What speech_bounds keeps around the loud part: synthetic training speech has a few hundred
-# ms of quiet at its ends, and with that much left the model hears as well as untrimmed.
+# What speech_bounds keeps around the loud part, where it cuts: synthetic training speech has
+# a few hundred ms of quiet at its ends, and with that much left the model hears as well.
 SPEECH_MARGIN_S = 0.3
 
 

@@ -66,9 +66,10 @@ def build_tab(model_dir: str | None = None) -> None:
         " (nothing new). CTC decoding merges repeats and drops blanks; beam search with the word"
         " language model picks the likeliest sentence of known words (where no known word"
         " fits what it heard, the letters it heard)."
-        " The plot shows each letter at the moment it was emitted. Every recording is heard at"
-        " the same loudness, and the quiet before and after the words is left out (flat in the"
-        " plot).\n\n" + honest_summary(default) + f"\n\nModel: `{default}`"
+        " The plot shows each letter at the moment it was emitted. A faint recording is turned"
+        " up, and long quiet before and after the words is left out (flat in the plot).\n\n"
+        + honest_summary(default)
+        + f"\n\nModel: `{default}`"
     )
     with gr.Accordion("Model card", open=False):
         card = gr.Markdown(MODELS.card(default), elem_id="speech-card")

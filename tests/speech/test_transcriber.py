@@ -165,6 +165,8 @@ def test_speech_bounds_keep_the_loud_part_and_a_margin():
         assert abs(start - (24000 - margin)) <= 400, (level, start)
         assert abs(end - (40000 + margin)) <= 800, (level, end)
     assert speech_bounds(speech) == (0, len(speech))  # nothing to cut
+    short = _in_quiet(speech, 0.4, 0.5)  # no more quiet than training speech has: kept whole
+    assert speech_bounds(short) == (0, len(short))
     assert speech_bounds(np.zeros(16000, np.float32)) == (0, 16000)  # nothing stands out
     noise = np.random.default_rng(0).standard_normal(16000).astype(np.float32)
     assert speech_bounds(noise) == (0, 16000)  # steady noise: all of it
