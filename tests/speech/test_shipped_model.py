@@ -8,6 +8,7 @@ import pytest
 from shared.metrics import cer, wer
 from speech import Transcriber, list_pretrained
 from speech.card import render_card
+from speech.evaluate import in_quiet
 from speech.inference import PRETRAINED_DIR
 from speech.synthesize import catalog_sentences, espeak_variants, plan, speak
 from tests.speech.conftest import require_espeak
@@ -70,8 +71,6 @@ def test_quiet_around_speech_costs_the_shipped_model_little(fresh_speech):
     these sentences (``speech.evaluate --channel quiet``) took CER with the default decoding
     from 10.2% to 20.5% (WER 26.2% to 42.9%) when the model shipped. Now only the loud part and
     0.3 s either side are heard where the quiet is longer than 0.6 s: 13.6% (WER 31.0%)."""
-    from speech.evaluate import in_quiet
-
     refs, audio = fresh_speech
     padded = [in_quiet(a) for a in audio]
     transcriber = Transcriber.from_pretrained("tts-en")

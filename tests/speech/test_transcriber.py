@@ -5,7 +5,7 @@ import torch
 
 from speech import Transcriber
 from speech.audio import MAX_SECONDS, SPEECH_MARGIN_S, prepare_waveform, speech_bounds
-from speech.inference import split_points
+from speech.inference import QUIET_PEAK, SPEECH_PEAK, split_points
 
 
 @pytest.fixture(scope="module")
@@ -196,8 +196,6 @@ def test_quiet_around_speech_is_not_heard_and_the_timeline_stays(transcriber, mo
 
 
 def test_a_faint_recording_is_heard_as_loud_as_the_training_speech(transcriber):
-    from speech.inference import QUIET_PEAK, SPEECH_PEAK
-
     audio = _speechlike(1.5)
     audio *= SPEECH_PEAK / np.abs(audio).max()
     loud = transcriber.transcribe(audio, 16000)
