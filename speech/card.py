@@ -85,6 +85,15 @@ def _corpora(run: dict) -> str:
     return f"\n{'Its corpora' if len(commands) > 1 else 'Its corpus'}:\n{_code_blocks(commands)}"
 
 
+def _frames(config: SpeechConfig) -> str:
+    """How many output frames the head writes per RNN step, when more than one."""
+    split = config.output_split
+    if split == 1:
+        return ""
+    step = 10 * 2**config.conv_layers
+    return f" writing {split} frames per step ({step // split} ms each)"
+
+
 def _augmentation(run: dict) -> str:
     """The run's augmentations and how often each applied, from its ``augmentation`` record."""
     chances = dict(run.get("augmentation") or {})
@@ -92,10 +101,13 @@ def _augmentation(run: dict) -> str:
         return ""
     noise_dirs = chances.pop("recorded_noise", None) or []
     no_speech = chances.pop("no_speech_share", 0.0)
+    tempo_range = chances.pop("tempo_range", None)  # recorded since it became a setting
     folders = ", ".join(
         f"`{d}`" for d in ([noise_dirs] if isinstance(noise_dirs, str) else noise_dirs)
     )
     listed = ", ".join(f"{k.replace('_', ' ')} {100 * v:g}%" for k, v in chances.items())
+    if tempo_range:
+        listed = listed.replace("tempo", "tempo ({:g}-{:g}x)".format(*tempo_range), 1)
     background = (
         f"recorded background sound from {folders} 70% of the time, else coloured noise"
         if folders
@@ -211,9 +223,9 @@ def render_card(model_dir: str | Path) -> str:
     return f"""# Speech recognition model: {config.conv_layers} convolutions + {config.num_layers} {direction}{cell} layers + CTC
 
 Log-mel features ({config.n_mels} bands, 10 ms{_feature_detail(config)}), {config.conv_layers} stride-2 3x3 convolutions
-({config.conv_channels} channels; {10 * 2**config.conv_layers} ms per output frame), {config.num_layers} {direction}{cell}
+({config.conv_channels} channels; {10 * 2**config.conv_layers} ms per RNN step), {config.num_layers} {direction}{cell}
 layers of {config.hidden_size} per direction, a linear CTC head over {config.vocab_size} symbols
-(blank, space, apostrophe, a-z).
+(blank, space, apostrophe, a-z){_frames(config)}.
 
 ## Data
 {_data(data)}

@@ -10,6 +10,7 @@ Examples:
     python -m speech.evaluate --data noise                       # noise alone must give no words
     python -m speech.evaluate --channel telephone                # the same speech down a phone line
     python -m speech.evaluate --channel quiet                    # ... with a second of quiet around it
+    python -m speech.evaluate --channel fast                     # ... spoken 1.2x faster
     python -m speech.evaluate --model runs/tts-en/model --data ~/LibriSpeech/test-clean --beam-size 16
 """
 
@@ -25,7 +26,7 @@ from tqdm.auto import tqdm
 from shared.cli import script_parser
 from shared.metrics import cer, wer
 from speech.audio import SAMPLE_RATE, load_audio
-from speech.augment import channel, noise
+from speech.augment import channel, noise, voice
 from speech.data import SpeechItem, load_corpora, seeded_sample
 from speech.inference import DEFAULT_MODEL, Transcriber
 
@@ -73,14 +74,25 @@ def in_quiet(samples: np.ndarray, seconds: float = 1.0, level: float = 1e-3) -> 
     return np.concatenate([quiet(), samples, quiet()]).astype(np.float32)
 
 
+def clipped(samples: np.ndarray) -> np.ndarray:
+    """``samples`` hard-clipped at 0.3 of their peak, as a microphone turned up too high
+    records a voice."""
+    peak = float(np.abs(samples).max()) + 1e-6
+    return channel.clip(samples, 0.3 * peak)
+
+
 # Fixed lines a test set can be sent down, to see what a channel alone costs (people's
-# recordings often come through one), and how they are often recorded: in quiet, or faint
-# (40 dB down, a microphone turned low). Name -> samples at 16 kHz in and out.
+# recordings often come through one), and how they are often recorded: in quiet, faint (40 dB
+# down, a microphone turned low) or clipped (turned too high), and spoken faster or slower
+# than a synthesizer speaks. Name -> samples at 16 kHz in and out.
 CHANNELS = {
     "telephone": lambda x: channel.telephone(x, mu_law=True),
     **{name: (lambda x, name=name: channel.encode_decode(x, name)) for name in channel.CODECS},
     "quiet": in_quiet,
     "faint": lambda x: 0.01 * x,
+    "clipped": clipped,
+    "fast": lambda x: voice.change_tempo(x, 1.2),
+    "slow": lambda x: voice.change_tempo(x, 0.8),
 }
 
 
@@ -171,7 +183,8 @@ def main(argv: list[str] | None = None) -> dict:
         choices=sorted(CHANNELS),
         help="send every utterance down this line first: telephone (8 kHz, mu-law) or a codec"
         " at its lowest bit rate (gsm, mp3, opus); or record it so: quiet (a second of faint"
-        " noise either side), faint (40 dB down); default: the audio as it is",
+        " noise either side), faint (40 dB down), clipped (at 0.3 of its peak); or say it"
+        " faster or slower: fast (tempo 1.2x), slow (0.8x); default: the audio as it is",
     )
     parser.add_argument("--limit", type=int, default=0, help="at most this many per set")
     parser.add_argument("--examples", type=int, default=5, help="examples to print per set")

@@ -261,7 +261,7 @@ class Transcriber:
         # Every chunk of every recording's speech, transcribed in batches of similar lengths.
         chunks = []
         for n, (wave, (start, end)) in enumerate(zip(waves, spans, strict=True)):
-            cuts = split_points(wave[start:end], self.chunk_seconds, self._frame_samples)
+            cuts = split_points(wave[start:end], self.chunk_seconds, self.model.step_samples)
             pairs = list(zip(cuts[:-1], cuts[1:], strict=True))
             chunks += [
                 (n, wave[start + a : start + b], k == len(pairs) - 1)
@@ -294,7 +294,8 @@ class Transcriber:
         """The part of ``wave`` to transcribe (:func:`~speech.audio.speech_bounds`), starting
         on a frame boundary."""
         start, end = speech_bounds(wave)
-        return start // self._frame_samples * self._frame_samples, end
+        step = self.model.step_samples  # a whole RNN step, so frames keep their times
+        return start // step * step, end
 
     def _quiet(self, samples: int) -> tuple[np.ndarray, np.ndarray]:
         """(log-probs, features) of ``samples`` left unheard: all blank, features at their mean."""

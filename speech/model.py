@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
+from safetensors.torch import load_file
 from torch import nn
 
 from shared.cells import make_rnn
 from shared.masks import lengths_to_pad_mask
+from shared.pretrained import WEIGHTS_NAME, load_weights
 from speech.features import LogMel, SpecAugment
 
 MODEL_TYPE = "speech-ctc"
@@ -36,6 +39,10 @@ class SpeechConfig:
         cell: ``gru`` (Deep Speech 2), ``lstm`` or ``rnn``.
         bidirectional: read both ways; off for a streaming model that sees only the past.
         dropout: between RNN layers and before the output layer.
+        output_split: output frames per RNN step: the head writes this many frames of
+            log-probabilities from each step's output (2: 20 ms frames from 40 ms steps). CTC
+            needs a frame for every letter and a blank between doubled ones, so speech faster
+            than the frame rate allows cannot be written at all.
     """
 
     vocab_size: int = 29
@@ -49,6 +56,7 @@ class SpeechConfig:
     cell: str = "gru"
     bidirectional: bool = True
     dropout: float = 0.1
+    output_split: int = 1
 
 
 class ConvFrontEnd(nn.Module):
@@ -112,11 +120,18 @@ class CTCModel(nn.Module):
         )
         directions = 2 if config.bidirectional else 1
         self.dropout = nn.Dropout(config.dropout)
-        self.head = nn.Linear(directions * config.hidden_size, config.vocab_size)
+        self.head = nn.Linear(
+            directions * config.hidden_size, config.output_split * config.vocab_size
+        )
+
+    @property
+    def step_samples(self) -> int:
+        """Samples per RNN step: audio is cut for the model on multiples of this."""
+        return self.features.hop * 2**self.config.conv_layers
 
     @property
     def frame_seconds(self) -> float:
-        return self.features.hop * 2**self.config.conv_layers / 16000
+        return self.step_samples / self.config.output_split / 16000
 
     def encode_features(
         self, feats: torch.Tensor, frames: torch.Tensor
@@ -124,10 +139,37 @@ class CTCModel(nn.Module):
         """(B, T, n_mels) features and frame counts -> (B, T', V) log-probs and counts."""
         x, lengths = self.front(self.spec_augment(feats, frames), frames)
         x, lengths = self.rnn(self.project(x), lengths)
-        return self.head(self.dropout(x)).float().log_softmax(-1), lengths
+        logits = self.head(self.dropout(x)).float()  # (B, T', split * V)
+        split = self.config.output_split
+        B, T, _ = logits.shape
+        logits = logits.reshape(B, T * split, self.config.vocab_size)
+        return logits.log_softmax(-1), lengths * split
 
     def forward(
         self, waveforms: torch.Tensor, lengths: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
         feats, frames = self.features(waveforms, lengths)
         return self.encode_features(feats, frames)
+
+
+def split_head(state: dict[str, torch.Tensor], split: int) -> dict[str, torch.Tensor]:
+    """The weights of a model whose head writes one frame per RNN step, for a model with
+    ``output_split=split``: each frame of a step starts as a copy of the old one. CTC merges
+    a letter written on consecutive frames, so the new model decodes exactly as the old."""
+    state = dict(state)
+    for name in ("head.weight", "head.bias"):
+        state[name] = state[name].repeat(split, *([1] * (state[name].dim() - 1)))
+    return state
+
+
+def start_from(model: CTCModel, directory: str | Path) -> CTCModel:
+    """``directory``'s weights in ``model``, loaded strictly as ``load_weights`` does; when the
+    saved head writes one frame per step and ``model`` writes more, it is split first
+    (:func:`split_head`), so training can go on from a model of the other frame rate."""
+    path = Path(directory) / WEIGHTS_NAME
+    if model.config.output_split > 1 and path.is_file():
+        state = load_file(str(path))
+        if state["head.weight"].shape[0] == model.config.vocab_size:
+            model.load_state_dict(split_head(state, model.config.output_split))
+            return model
+    return load_weights(model, directory)

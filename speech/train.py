@@ -59,7 +59,7 @@ from speech.inference import (
     write_lm_text,
 )
 from speech.lm_text import extra_sentences
-from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
+from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig, start_from
 from speech.synthesize import TRAIN_TEXT
 from speech.text import CharVocabulary
 from speech.tune_lm import tune_decoding, validation_augmenter, write_decoding
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> Path:
     torch.manual_seed(train_config.seed)
     model = CTCModel(config)
     if args.init:
-        load_weights(model, args.init)
+        start_from(model, args.init)
     if not args.augment:
         model.spec_augment = SpecAugment(freq_masks=0, time_masks=0)
     n_params = sum(p.numel() for p in model.parameters())

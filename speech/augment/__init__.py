@@ -27,7 +27,9 @@ class AugmentConfig:
 
     Attributes:
         speed: speed 0.9x or 1.1x (pitch and formants move with it).
-        tempo: tempo 0.85-1.15x at the same pitch.
+        tempo: a tempo drawn from ``tempo_range`` at the same pitch.
+        tempo_range: the slowest and fastest tempo (0.8-1.25x: from a person reading
+            slowly to one speaking fast).
         rhythm: a tempo that wanders along the utterance, 0.7-1.3x, a new one every
             0.2-0.5 s (people's timing is less even than a synthesizer's).
         pitch: pitch shifted by -3 to +3 semitones.
@@ -39,12 +41,13 @@ class AugmentConfig:
         band_limit: a random band (100-500 Hz to 3-6 kHz).
         noise: coloured noise, or recorded background sound when there is some, at 0-25 dB SNR.
         babble: two to five other utterances behind, at 5-20 dB SNR.
-        clipping: hard clipping at 0.3-0.8 of full scale.
+        clipping: hard clipping at 0.3-0.8 of the peak (a microphone turned up too high).
         dc_offset: a constant offset of up to 0.05.
     """
 
     speed: float = 0.4
-    tempo: float = 0.2
+    tempo: float = 0.3
+    tempo_range: tuple[float, float] = (0.8, 1.25)
     rhythm: float = 0.3
     pitch: float = 0.5  # the corpus has few voices: most utterances get a new one
     vocal_tract: float = 0.6
@@ -55,7 +58,7 @@ class AugmentConfig:
     band_limit: float = 0.1
     noise: float = 0.5
     babble: float = 0.15
-    clipping: float = 0.05
+    clipping: float = 0.15
     dc_offset: float = 0.05
 
 
@@ -88,7 +91,7 @@ class Augmenter:
         if rng.random() < c.speed:
             x = voice.change_speed(x, float(rng.choice([0.9, 1.1])))
         if rng.random() < c.tempo:
-            x = voice.change_tempo(x, float(rng.uniform(0.85, 1.15)))
+            x = voice.change_tempo(x, float(rng.uniform(*c.tempo_range)))
         # Drawn only when on, so that a config without rhythm draws as configs did before it.
         if c.rhythm and rng.random() < c.rhythm:
             points = max(2, int(len(x) / SAMPLE_RATE / rng.uniform(0.2, 0.5)) + 1)

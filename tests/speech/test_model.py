@@ -2,8 +2,18 @@ import pytest
 import torch
 import torchaudio.functional as AF
 
+from shared.pretrained import save_pretrained
+from speech.decoding import greedy_decode
 from speech.features import LogMel, SpecAugment
-from speech.model import ConvFrontEnd, CTCModel, SpeechConfig
+from speech.model import (
+    FORMAT_VERSION,
+    MODEL_TYPE,
+    ConvFrontEnd,
+    CTCModel,
+    SpeechConfig,
+    start_from,
+)
+from speech.text import CharVocabulary
 from speech.train import ctc_loss
 from tests.speech.conftest import TINY
 
@@ -17,6 +27,38 @@ def test_front_end_lengths_match_the_ctc_input_lengths():
     assert frames.tolist() == expected.tolist()
     assert log_probs.shape == (4, int(expected.max()), TINY.vocab_size)
     assert torch.allclose(log_probs.exp().sum(-1), torch.ones(()))
+
+
+def test_a_split_head_writes_more_frames_and_starts_as_the_model_it_was_split_from(tmp_path):
+    torch.manual_seed(0)
+    one = CTCModel(TINY).eval()
+    save_pretrained(one, tmp_path, TINY, model_type=MODEL_TYPE, format_version=FORMAT_VERSION)
+    two = start_from(CTCModel(SpeechConfig(**{**TINY.__dict__, "output_split": 2})), tmp_path)
+    two.eval()
+    assert two.step_samples == one.step_samples and two.frame_seconds == one.frame_seconds / 2
+    waves, samples = torch.randn(2, 16000), torch.tensor([16000, 9000])
+    with torch.no_grad():
+        lp1, n1 = one(waves, samples)
+        lp2, n2 = two(waves, samples)
+    assert n2.tolist() == (2 * n1).tolist() and lp2.shape == (2, 2 * lp1.shape[1], TINY.vocab_size)
+    # Each step's two frames start as copies of its one frame: CTC reads the same letters.
+    assert torch.allclose(lp2[:, 0::2], lp1, atol=1e-5)
+    assert torch.allclose(lp2[:, 1::2], lp1, atol=1e-5)
+    vocab = CharVocabulary()
+    for b in range(2):
+        assert (
+            greedy_decode(lp2[b, : n2[b]], vocab).text == greedy_decode(lp1[b, : n1[b]], vocab).text
+        )
+    # Eight letters in a quarter second: more than one frame per step can hold (CTC's loss
+    # is infinite, counted as nothing), two can.
+    batch = {
+        "waveforms": torch.randn(1, 4000),
+        "lengths": torch.tensor([4000]),
+        "targets": torch.tensor([[3, 4, 5, 6, 7, 8, 9, 10]]),
+        "target_lengths": torch.tensor([8]),
+    }
+    assert ctc_loss(one, batch)[0].item() == 0.0
+    assert ctc_loss(two, batch)[0].item() > 0.0
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from speech import Transcriber
 from speech.audio import load_audio
 from speech.augment import channel
 from speech.card import honest_summary, render_card
-from speech.evaluate import in_quiet
+from speech.evaluate import CHANNELS, in_quiet
 from speech.evaluate import main as evaluate_main
 from speech.inference import read_lm_text
 from speech.train import main as train_main
@@ -102,6 +102,12 @@ def test_smoke_run_exports_a_model_with_its_card(tmp_path):
     assert len(padded[0]) == len(load_audio(corpus / "10.wav")) + 2 * 16000
     hyps = [r.text for r in transcriber.transcribe_batch(padded, 16000, beam_size=1)]
     assert quiet["test-seen"]["cer"] == pytest.approx(100 * cer([TEXTS[0], TEXTS[1]], hyps))
+    # Spoken faster: the same words at 1.2x tempo, a sixth shorter.
+    fast = evaluate_main([*line, "--channel", "fast"])
+    quick = [CHANNELS["fast"](load_audio(corpus / f"{i}.wav")) for i in (10, 11)]
+    assert len(quick[0]) == round(len(load_audio(corpus / "10.wav")) / 1.2)
+    hyps = [r.text for r in transcriber.transcribe_batch(quick, 16000, beam_size=1)]
+    assert fast["test-seen"]["cer"] == pytest.approx(100 * cer([TEXTS[0], TEXTS[1]], hyps))
 
 
 def test_init_continues_a_model_and_keeps_its_history(tmp_path):

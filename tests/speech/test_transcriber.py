@@ -1,11 +1,17 @@
+import json
+
 import numpy as np
 import pytest
 import soundfile as sf
 import torch
 
+from shared.pretrained import save_pretrained
 from speech import Transcriber
 from speech.audio import MAX_SECONDS, SPEECH_MARGIN_S, prepare_waveform, speech_bounds
-from speech.inference import QUIET_PEAK, SPEECH_PEAK, split_points
+from speech.inference import QUIET_PEAK, SPEECH_PEAK, TOKENS_FILE, split_points
+from speech.model import FORMAT_VERSION, MODEL_TYPE, CTCModel, SpeechConfig
+from speech.text import CharVocabulary
+from tests.speech.conftest import TINY
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +213,27 @@ def test_a_faint_recording_is_heard_as_loud_as_the_training_speech(transcriber):
     # At the levels of the training speech a recording is heard as it is.
     louder = transcriber.transcribe(audio * 1.3, 16000)
     assert not np.allclose(louder.emissions, loud.emissions, atol=1e-5)
+
+
+def test_a_model_writing_two_frames_a_step_keeps_times_across_chunks(tmp_path):
+    """20 ms frames from 40 ms steps: chunks are still cut on whole steps, so frame f of a
+    long recording is at f * 0.02 s and a batch reads as one by one."""
+    torch.manual_seed(0)
+    config = SpeechConfig(**{**TINY.__dict__, "output_split": 2})
+    save_pretrained(
+        CTCModel(config).eval(), tmp_path, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+    )
+    (tmp_path / TOKENS_FILE).write_text(json.dumps(CharVocabulary().tokens))
+    transcriber = Transcriber.from_pretrained(tmp_path)
+    r = transcriber.transcribe(_speechlike(2.0), 16000)
+    assert r.frame_seconds == pytest.approx(0.02)
+    assert r.emissions.shape[0] == 102  # 51 steps, two frames each
+    transcriber.chunk_seconds = 2.0
+    long = _speechlike(5.0)
+    whole = transcriber.transcribe(long, 16000)
+    cuts = split_points(long, 2.0, transcriber.model.step_samples)
+    assert len(cuts) > 2 and all(c % 640 == 0 for c in cuts[1:-1])
+    assert abs(whole.emissions.shape[0] - 5.0 / 0.02) <= 2 * len(cuts)
+    audios = [_speechlike(s, seed=i) for i, s in enumerate((1.0, 2.5, 0.3))]
+    for audio, b in zip(audios, transcriber.transcribe_batch(audios, 16000), strict=True):
+        assert np.allclose(b.emissions, transcriber.transcribe(audio, 16000).emissions, atol=1e-4)
