@@ -221,7 +221,11 @@ def test_a_model_writing_two_frames_a_step_keeps_times_across_chunks(tmp_path):
     torch.manual_seed(0)
     config = SpeechConfig(**{**TINY.__dict__, "output_split": 2})
     save_pretrained(
-        CTCModel(config).eval(), tmp_path, config, model_type=MODEL_TYPE, format_version=FORMAT_VERSION
+        CTCModel(config).eval(),
+        tmp_path,
+        config,
+        model_type=MODEL_TYPE,
+        format_version=FORMAT_VERSION,
     )
     (tmp_path / TOKENS_FILE).write_text(json.dumps(CharVocabulary().tokens))
     transcriber = Transcriber.from_pretrained(tmp_path)
