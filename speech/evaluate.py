@@ -74,13 +74,6 @@ def in_quiet(samples: np.ndarray, seconds: float = 1.0, level: float = 1e-3) -> 
     return np.concatenate([quiet(), samples, quiet()]).astype(np.float32)
 
 
-def clipped(samples: np.ndarray) -> np.ndarray:
-    """``samples`` hard-clipped at 0.3 of their peak, as a microphone turned up too high
-    records a voice."""
-    peak = float(np.abs(samples).max()) + 1e-6
-    return channel.clip(samples, 0.3 * peak)
-
-
 # Fixed lines a test set can be sent down, to see what a channel alone costs (people's
 # recordings often come through one), and how they are often recorded: in quiet, faint (40 dB
 # down, a microphone turned low) or clipped (turned too high), and spoken faster or slower
@@ -90,7 +83,7 @@ CHANNELS = {
     **{name: (lambda x, name=name: channel.encode_decode(x, name)) for name in channel.CODECS},
     "quiet": in_quiet,
     "faint": lambda x: 0.01 * x,
-    "clipped": clipped,
+    "clipped": lambda x: channel.clip_below_peak(x, 0.3),  # a microphone turned too high
     "fast": lambda x: voice.change_tempo(x, 1.2),
     "slow": lambda x: voice.change_tempo(x, 0.8),
 }

@@ -149,8 +149,7 @@ class Augmenter:
         if rng.random() < c.codec:
             x = channel.encode_decode(x, str(rng.choice(sorted(channel.CODECS))))
         if rng.random() < c.clipping:
-            peak = float(np.abs(x).max()) + 1e-6
-            x = channel.clip(x / peak, float(rng.uniform(0.3, 0.8))) * peak
+            x = channel.clip_below_peak(x, float(rng.uniform(0.3, 0.8)))
         if rng.random() < c.dc_offset:
             x = channel.dc_offset(x, float(rng.uniform(-0.05, 0.05)))
         return x

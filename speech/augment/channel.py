@@ -72,6 +72,11 @@ def clip(samples: np.ndarray, level: float) -> np.ndarray:
     return np.clip(samples, -level, level).astype(np.float32)
 
 
+def clip_below_peak(samples: np.ndarray, share: float) -> np.ndarray:
+    """Hard clipping at ``share`` of the samples' own peak, whatever their level."""
+    return clip(samples, share * (float(np.abs(samples).max()) + 1e-6))
+
+
 def dc_offset(samples: np.ndarray, offset: float) -> np.ndarray:
     """Add a constant, as a cheap converter does."""
     return (samples + offset).astype(np.float32)
